@@ -1,0 +1,1 @@
+"""Analysis of carelines results: figures, tables and reports."""

@@ -1,0 +1,66 @@
+"""Shared command-line plumbing: Hydra-style overrides, one-line errors, unique run folders."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from model.config import ConfigError, parse_overrides
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def fail(message: str) -> "NoReturn":  # noqa: F821
+    """Print one line naming the problem and exit with status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def split_args(argv: list[str]) -> tuple[list[str], dict]:
+    """Separate overrides from flags (--multirun) and hydra.* settings (run and sweep folders)."""
+    flags = {"multirun": False}
+    overrides = []
+    for arg in argv:
+        if arg in ("--multirun", "-m"):
+            flags["multirun"] = True
+        elif arg.startswith("-"):
+            fail(f"unknown option '{arg}'; allowed are --multirun and key=value overrides")
+        elif arg.startswith("hydra.run.dir="):
+            flags["run_dir"] = arg.split("=", 1)[1]
+        elif arg.startswith("hydra.sweep.dir="):
+            flags["sweep_dir"] = arg.split("=", 1)[1]
+        elif arg.startswith("hydra."):
+            fail(f"'{arg.split('=')[0]}': only hydra.run.dir and hydra.sweep.dir are supported")
+        else:
+            overrides.append(arg)
+    return overrides, flags
+
+
+def expand_sweep(overrides: list[str]) -> list[list[str]]:
+    """Cartesian product of sweep overrides (key=a,b,c or key=range(...)), as Hydra's basic sweeper."""
+    try:
+        parsed = parse_overrides(overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+    choices = []
+    for ov, text in zip(parsed, overrides):
+        key = ov.get_key_element()
+        if ov.is_sweep_override():
+            choices.append([f"{key}={v}" for v in ov.sweep_string_iterator()])
+        else:
+            choices.append([text])
+    return [list(combo) for combo in itertools.product(*choices)]
+
+
+def unique_run_dir(kind: str, label: str) -> Path:
+    """outputs/<date>/<time>_<label>_<random>: unique even for runs started in the same second."""
+    now = datetime.now()
+    return REPO / "outputs" / kind / now.strftime("%Y-%m-%d") / f"{now:%H-%M-%S}_{label}_{uuid.uuid4().hex[:6]}"
+
+
+def sweep_root() -> Path:
+    now = datetime.now()
+    return REPO / "multirun" / now.strftime("%Y-%m-%d") / f"{now:%H-%M-%S}_{uuid.uuid4().hex[:6]}"

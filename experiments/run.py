@@ -1,0 +1,82 @@
+"""Run one simulation (or a sweep with --multirun) and write its run folder.
+
+    python -m experiments.run scenario=baseline population.size=20000 years=5 seed=1
+    python -m experiments.run --multirun seed=1,2,3 policies.welzijn_op_recept.enabled=true,false
+
+Each run folder holds timeseries and ledger (CSV and Parquet), summary.json, the resolved
+config.yaml and overview.png. `hydra.run.dir=...` (or `hydra.sweep.dir=...`) sets the folder.
+A sweep skips runs whose folder is already complete, so an interrupted sweep resumes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+import model
+from experiments.cli import expand_sweep, fail, split_args, sweep_root, unique_run_dir
+
+
+def run_one(overrides: list[str], folder: Path | None, show_progress: bool = True) -> Path:
+    try:
+        config = model.load_config(overrides=overrides)
+    except model.ConfigError as exc:
+        fail(str(exc))
+    folder = folder or unique_run_dir("run", config.scenario_name)
+    with tqdm(total=12 * config.years, desc=f"{config.scenario_name} seed {config.seed}", unit="month",
+              disable=not show_progress, file=sys.stderr, leave=False) as bar:
+        results = model.run(config, progress=lambda done, total: bar.update(1))
+    results.save(folder)
+    print(summary_table(results.summary))
+    print(f"run folder: {folder}")
+    return folder
+
+
+def summary_table(s: dict) -> str:
+    """A short plain-text table of headline figures (yearly averages over the run)."""
+    rows = [
+        ("scenario", s["scenario"]),
+        ("residents (mean)", f"{s['residents_mean']:,.0f}"),
+        ("clients nulde / eerste / tweede", " / ".join(f"{s['clients'][k]:,.0f}" for k in ("nulde", "eerste", "tweede"))),
+        ("cost per year, total (EUR)", f"{s['cost_per_year_total']:,.0f}"),
+    ]
+    rows += [(f"  paid by {k}", f"{v:,.0f}") for k, v in s["cost_per_year_by_financier"].items()]
+    rows += [
+        ("crises per year", f"{s['crises_per_year']:,.0f}"),
+        ("waiting nulde / eerste / tweede", " / ".join(f"{s['waiting'][k]:,.0f}" for k in ("nulde", "eerste", "tweede"))),
+        ("unmet need (resident-domains)", f"{s['unmet_need']:,.0f}"),
+        ("health physical / mental / social", " / ".join(f"{s['health_last_year'][k]:.3f}"
+                                                       for k in ("physical", "mental", "social"))),
+        ("health gap high - low income", f"{s['health_gap_last_year']:.3f}"),
+        ("GP consults per resident per year", f"{s['gp_consults_per_resident_per_year']:.2f}"),
+        ("share of GP consults with a social cause", f"{s['gp_social_cause_share']:.1%}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    overrides, flags = split_args(sys.argv[1:] if argv is None else argv)
+    if not flags["multirun"]:
+        run_one(overrides, Path(flags["run_dir"]) if "run_dir" in flags else None)
+        return
+    jobs = expand_sweep(overrides)
+    for job in jobs:  # validate every job before running any
+        try:
+            model.load_config(overrides=job)
+        except model.ConfigError as exc:
+            fail(str(exc))
+    root = Path(flags.get("sweep_dir") or sweep_root())
+    for i, job in enumerate(jobs):
+        folder = root / str(i)
+        if (folder / "summary.json").exists():
+            print(f"[{i + 1}/{len(jobs)}] already complete: {folder}")
+            continue
+        print(f"[{i + 1}/{len(jobs)}] {' '.join(job)}")
+        run_one(job, folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""carelines: an agent-based model of care volume across the Dutch nulde, eerste and tweede lijn.
+
+The public API, which the command line, scenario comparison, sweeps, sensitivity analysis,
+calibration and the teacher page all call:
+
+    >>> import model
+    >>> config = model.load_config("baseline", ["population.size=20000", "years=5"])
+    >>> results = model.run(config)
+    >>> results.summary["cost_per_year_by_financier"]
+"""
+
+from __future__ import annotations
+
+from model.config import ConfigError, load_config
+from model.parameters import Config
+from model.results import Results, summarise
+
+
+def run(config: Config, progress=None) -> Results:
+    """Simulate one configuration and return its results.
+
+    Args:
+        config: a validated configuration from `load_config`.
+        progress: optional callable taking (months_done, months_total), called each month.
+    """
+    from model.simulation import CarelinesModel
+
+    sim = CarelinesModel(config)
+    while not sim.finished:
+        sim.step()
+        if progress is not None and sim.month > 0:
+            progress(sim.month, sim.total_months)
+    timeseries = sim.outcomes.to_frame(sim.region.names)
+    ledger = sim.ledger.to_frame(sim)
+    ledger = ledger[ledger["month"] >= 0].reset_index(drop=True)
+    return Results(timeseries, ledger, summarise(timeseries, ledger, config), config)
+
+
+__all__ = ["Config", "ConfigError", "Results", "load_config", "run"]

@@ -1,0 +1,205 @@
+"""Loading and validating configurations.
+
+Configs are composed by Hydra from the groups under configs/ (region, population, financing,
+scenario) on top of the structured schema in `model.parameters`. Every problem with a config
+or override becomes a `ConfigError` whose message is one line naming the key and what is
+allowed; the command-line entry points print that line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from model.parameters import Config, MunicipalityConfig, iter_parameters
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+GROUPS = ("region", "population", "financing", "scenario")
+
+ConfigStore.instance().store(name="carelines_schema", node=Config)
+
+
+class ConfigError(ValueError):
+    """A configuration problem, described in one line that names the key."""
+
+
+def available(group: str) -> list[str]:
+    """Names of the configs in a config group (the YAML files under configs/<group>/)."""
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def parse_overrides(overrides: list[str]):
+    """Parse Hydra override strings, turning syntax errors into a ConfigError."""
+    try:
+        return OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ConfigError(f"cannot parse override: {first}") from None
+
+
+def _schema_child(node_type, name: str):
+    """The type of field `name` in a dataclass type, or None if there is no such field."""
+    if dataclasses.is_dataclass(node_type):
+        hints = typing.get_type_hints(node_type)
+        return hints.get(name)
+    return None
+
+
+def _allowed_keys(node_type) -> str:
+    return ", ".join(f.name for f in dataclasses.fields(node_type))
+
+
+def check_key(key: str) -> None:
+    """Check that a dotted override key exists in the schema."""
+    node = Config
+    walked = []
+    for part in key.split("."):
+        origin = typing.get_origin(node)
+        if origin in (dict, typing.Dict):
+            return  # free-form mapping (scenario titles, financing switch rules)
+        if origin in (list, typing.List):
+            if not part.isdigit():
+                raise ConfigError(f"'{key}': '{'.'.join(walked)}' is a list; use an index, e.g. "
+                                  f"{'.'.join(walked)}.0")
+            node = typing.get_args(node)[0] if typing.get_args(node) else typing.Any
+            walked.append(part)
+            continue
+        child = _schema_child(node, part)
+        if child is None:
+            where = ".".join(walked) or "the top level"
+            allowed = _allowed_keys(node) if dataclasses.is_dataclass(node) else "no sub-keys"
+            raise ConfigError(f"unknown key '{key}': allowed keys in {where} are: {allowed}")
+        node = child
+        walked.append(part)
+
+
+def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | tuple = ()) -> Config:
+    """Compose, type-check and range-check a configuration.
+
+    Args:
+        scenario: a scenario name from configs/scenario, or a list of names to combine.
+        overrides: Hydra override strings such as "population.size=20000" or "region=nederland".
+
+    Returns:
+        The validated `Config` dataclass.
+
+    Raises:
+        ConfigError: with a one-line message naming the key and what is allowed.
+    """
+    overrides = [o for o in overrides if not o.startswith("hydra.")]
+    parsed = parse_overrides(overrides)
+    scenario_names = [scenario] if isinstance(scenario, str) else list(scenario)
+    rest = []
+    for ov, text in zip(parsed, overrides):
+        key = ov.key_or_group
+        if ov.is_sweep_override():
+            raise ConfigError(f"'{key}' has several values; sweeps need --multirun")
+        if key == "scenario":
+            value = ov.value()
+            scenario_names = list(value) if isinstance(value, list) else [str(value)]
+            continue
+        if ov.is_add() or ov.is_delete() or ov.is_force_add():
+            raise ConfigError(f"'{text}': only plain key=value overrides are allowed")
+        if key in GROUPS:
+            if str(ov.value()) not in available(key):
+                raise ConfigError(f"unknown {key} '{ov.value()}': allowed are {', '.join(available(key))}")
+        else:
+            check_key(key)
+        rest.append(text)
+    for name in scenario_names:
+        if name not in available("scenario"):
+            raise ConfigError(f"unknown scenario '{name}': allowed are {', '.join(available('scenario'))}")
+    scenario_override = "scenario=" + (scenario_names[0] if len(scenario_names) == 1
+                                       else "[" + ",".join(scenario_names) + "]")
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            composed = compose(config_name="config", overrides=[scenario_override, *rest])
+        config = OmegaConf.to_object(composed)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(_one_line(exc)) from None
+    finally:
+        GlobalHydra.instance().clear()
+    validate(config)
+    return config
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
+    head = lines[0] if lines else type(exc).__name__
+    return f"'{key}': {head}" if key else head
+
+
+def validate(config: Config) -> Config:
+    """Check every parameter against its declared range or choices; raise ConfigError if not."""
+    for name, value, f in iter_parameters(config):
+        _check_value(name, value, f.metadata)
+    for i, muni in enumerate(config.region.municipalities):
+        if not isinstance(muni, MunicipalityConfig):
+            raise ConfigError(f"'region.municipalities.{i}': must be a municipality mapping")
+        for name, value, f in iter_parameters(muni, f"region.municipalities.{i}."):
+            _check_value(name, value, f.metadata)
+    if not config.region.municipalities and config.region.generated_count == 0:
+        raise ConfigError("'region': give region.municipalities or region.generated_count > 0")
+    _check_share_sum("population.age_shares", config.population.age_shares)
+    _check_share_sum("policies.preventiefonds.shares", config.policies.preventiefonds.shares)
+    if config.population.low_income_share + config.population.high_income_share > 1:
+        raise ConfigError("'population.low_income_share' + 'population.high_income_share' must be at most 1")
+    for key, n in (("health.target_base", 3), ("health.shock_rate", 3), ("health.need_threshold", 3),
+                   ("help_seeking.gp_minor_consults", 5), ("population.age_shares", 5)):
+        value = _get(config, key)
+        if len(value) != n:
+            raise ConfigError(f"'{key}': needs {n} values, got {len(value)}")
+    if len(config.health.coupling) != 3 or any(len(row) != 3 for row in config.health.coupling):
+        raise ConfigError("'health.coupling': must be a 3x3 matrix (physical, mental, social)")
+    from model.services import SERVICE_NAMES  # local import: services depends on parameters only
+    from model.parameters import FINANCING_RULES
+    for service, rule in config.policies.financing_switch_rules.items():
+        if service not in SERVICE_NAMES:
+            raise ConfigError(f"'policies.financing_switch_rules.{service}': unknown provider type; "
+                              f"allowed are {', '.join(SERVICE_NAMES)}")
+        if rule not in FINANCING_RULES:
+            raise ConfigError(f"'policies.financing_switch_rules.{service}': unknown rule '{rule}'; "
+                              f"allowed are {', '.join(FINANCING_RULES)}")
+    return config
+
+
+def _get(config, dotted: str):
+    value = config
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _check_share_sum(key: str, shares) -> None:
+    if abs(sum(shares) - 1.0) > 1e-3:
+        raise ConfigError(f"'{key}': shares must add up to 1 (they add up to {sum(shares):.4g})")
+
+
+def _check_value(name: str, value, meta) -> None:
+    if "choices" in meta:
+        if value not in meta["choices"]:
+            raise ConfigError(f"'{name}': '{value}' is not allowed; allowed are {', '.join(meta['choices'])}")
+        return
+    low, high = meta.get("range", (None, None))
+    if low is None and high is None:
+        return
+    values = value if isinstance(value, list) else [value]
+    flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
+    for v in flat:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ConfigError(f"'{name}': must be a number in [{low}, {high}], got {v!r}")
+        if (low is not None and v < low) or (high is not None and v > high):
+            unit = meta.get("unit", "")
+            raise ConfigError(f"'{name}': {v} is out of range; allowed is [{low}, {high}] ({unit})")

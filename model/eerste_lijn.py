@@ -1,0 +1,100 @@
+"""The eerste lijn: the GP as gatekeeper (with POH-GGZ and, where present, POH-jeugd) and the
+municipal wijkteam.
+
+GP: every consult is a GP contact (with a social cause when the need's root is social). The GP
+recognises a social root with some chance (higher for a broad social-medical gatekeeper); a
+recognised social root goes to social work (Welzijn op Recept) or the wijkteam. Otherwise the
+GP treats, hands over to the POH, or refers to the tweede lijn above a severity threshold.
+
+Wijkteam: gives light help itself (the municipality decides how much), or refers: children to
+youth care, older residents to Wmo maatwerk, mild social needs down to the nulde lijn, mental
+needs of adults to the GP.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import care, nulde_lijn, tweede_lijn
+from model.care import ADULT_AGE
+from model.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
+
+
+def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray) -> None:
+    res = model.res
+    res.gp_contact_this_year[ids] = True
+    rdom = care.report_domain(model, domain, ids)
+    model.outcomes.count("gp_consults", res, ids, domain=rdom)
+    model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])
+    model.record_contacts(ids, care.provider_of(model, S["gp"], ids), np.full(len(ids), domain),
+                          np.ones(len(ids)))
+
+
+def gp_consult(model, ids: np.ndarray, domain: int) -> None:
+    """A consult for a need: treat, hand over to the POH, or refer."""
+    if len(ids) == 0:
+        return
+    res, g, pol = model.res, model.cfg.gatekeeper, model.policy
+    social_root = res.root[domain, ids] == SOCIAL
+    record_gp_contact(model, ids, domain, social_cause=social_root)
+    sev = model.severity[domain, ids]
+    child = res.age[ids] < ADULT_AGE
+    u = model.streams.uniform(f"gp.decision.{domain}", model.month, res.n)[ids]
+    v = model.streams.uniform(f"gp.referral.{domain}", model.month, res.n)[ids]
+    # under an integrated budget the gatekeeper weighs total cost: higher bar for the tweede lijn
+    bar = 1.0 + 0.15 * pol.integrated_weight
+    recognised = social_root & (u < pol.root_recognition) & (domain != PHYSICAL)
+    route = np.full(len(ids), S["gp"], dtype=np.int8)
+    if domain == PHYSICAL:
+        up = sev >= g.refer_physical * bar
+    elif domain == MENTAL:
+        up = np.where(child, sev >= g.refer_youth * bar, sev >= g.refer_mental * bar)
+        route[~child] = S["poh_ggz"]
+    else:
+        up = np.where(child, sev >= g.refer_youth * bar, np.zeros(len(ids), bool))
+    if domain != PHYSICAL:
+        poh_jeugd = v < pol.poh_jeugd_share
+        route[child & poh_jeugd] = S["poh_jeugd"]
+        route[child & ~poh_jeugd] = S["wijkteam"]
+    # a recognised social root: Welzijn op Recept or the wijkteam, unless severe
+    social = recognised & ~up
+    wor = social & (v < pol.welzijn_op_recept) & ~child & (sev < g.nulde_max_severity)
+    to_wijkteam = social & ~wor
+    treat = ~up & ~social
+    nulde_lijn.intake(model, ids[wor], domain, from_line=EERSTE)
+    care.refer(model, ids[to_wijkteam], domain, S["wijkteam"], from_line=EERSTE)
+    here = ids[treat]
+    care.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
+    refused = tweede_lijn.refer_up(model, ids[up], domain, from_line=EERSTE, via_wijkteam=False)
+    care.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
+
+
+def wijkteam_intake(model, ids: np.ndarray, domain: int) -> None:
+    """Light help by the wijkteam itself, or referral on."""
+    if len(ids) == 0:
+        return
+    res, g, pol = model.res, model.cfg.gatekeeper, model.policy
+    sev = model.severity[domain, ids]
+    muni = res.municipality[ids]
+    child = res.age[ids] < ADULT_AGE
+    u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, res.n)[ids]
+    light = (sev < g.wijkteam_max_light) & (u < pol.light_help[muni])
+    care.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
+    rest, child, sev = ids[~light], child[~light], sev[~light]
+    if domain == SOCIAL:
+        down = ~child & (sev < g.nulde_max_severity)
+        nulde_lijn.intake(model, rest[down], domain, from_line=EERSTE)
+        rest, child = rest[~down], child[~down]
+    if domain != PHYSICAL:
+        to_gp = ~child & (domain == MENTAL)
+        model.outcomes.count("referrals", res, rest[to_gp], line=EERSTE, to_line=EERSTE,
+                             domain=care.report_domain(model, domain, rest[to_gp]))
+        gp_consult(model, rest[to_gp], domain)
+        rest = rest[~to_gp]
+    else:
+        older = res.age[rest] >= g.wmo_min_age
+        model.outcomes.count("referrals", res, rest[~older], line=EERSTE, to_line=EERSTE,
+                             domain=care.report_domain(model, domain, rest[~older]))
+        gp_consult(model, rest[~older], domain)
+        rest = rest[older]
+    tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)

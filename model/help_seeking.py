@@ -1,0 +1,65 @@
+"""Help-seeking: residents with a need and no episode in that domain decide whether to seek
+formal help and where: the nulde lijn, the wijkteam or the GP.
+
+The chance grows with severity and falls with a strong network (informal help absorbs mild
+needs). An accessible wijkteam uncovers latent demand: mild social and youth needs come
+forward. The channel follows local norms: the GP is the accepted place for physical and
+mental complaints (medicalisation), social work and the wijkteam for social ones.
+Minor complaints below the need threshold also bring residents to the GP.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import eerste_lijn, nulde_lijn
+from model.care import ADULT_AGE
+from model.health import root_domain
+from model.residents import NONE
+from model.services import PHYSICAL
+
+
+def step(model) -> None:
+    res, hs = model.res, model.cfg.help_seeking
+    pol = model.policy
+    for d in range(3):
+        sev = model.severity[d]
+        ids = np.nonzero((sev > 0) & (res.state[d] == NONE))[0]
+        if len(ids) == 0:
+            continue
+        s = sev[ids]
+        muni = res.municipality[ids]
+        child = res.age[ids] < ADULT_AGE
+        reach = pol.coverage[muni] * (0.5 + 0.5 * pol.light_help[muni])
+        p = (hs.seek_base[d] + hs.seek_severity[d] * s) * (1.0 - hs.informal_absorption * res.network[ids] * (1 - s))
+        if d != PHYSICAL:
+            p = p + hs.latent_demand * reach * np.where(child | (d == 2), 1.0, 0.3)
+        p = np.clip(p, 0.0, 1.0)
+        u = model.streams.uniform(f"help_seeking.{d}", model.month, res.n)[ids]
+        seek = u < p
+        ids, u, p, child, muni = ids[seek], u[seek], p[seek], child[seek], muni[seek]
+        res.root[d, ids] = root_domain(model, d, ids)
+
+        # channel: reuse the draw (u/p is uniform given u < p)
+        w_gp = np.full(len(ids), hs.gp_norm[d])
+        w_nulde = hs.nulde_norm[d] * pol.social_basis_access[muni] * np.where(child, 0.3, 1.0)
+        w_wijk = np.where(child & (d != PHYSICAL), hs.youth_wijkteam_norm, hs.wijkteam_norm[d]) * pol.coverage[muni]
+        total = w_gp + w_nulde + w_wijk
+        x = (u / p) * total
+        to_gp = x < w_gp
+        to_nulde = ~to_gp & (x < w_gp + w_nulde)
+        to_wijk = ~to_gp & ~to_nulde
+        eerste_lijn.gp_consult(model, ids[to_gp], d)
+        nulde_lijn.intake(model, ids[to_nulde], d)
+        eerste_lijn.wijkteam_intake(model, ids[to_wijk], d)
+
+    minor_gp_contacts(model)
+
+
+def minor_gp_contacts(model) -> None:
+    """GP contacts for complaints below the need threshold (colds, checks, chronic care)."""
+    res = model.res
+    rate = np.asarray(model.cfg.help_seeking.gp_minor_consults, dtype=np.float32)[res.age_band()]
+    u = model.streams.uniform("help_seeking.minor_gp", model.month, res.n)
+    ids = np.nonzero(res.alive & (u < rate))[0]
+    eerste_lijn.record_gp_contact(model, ids, PHYSICAL, social_cause=np.zeros(len(ids), bool))

@@ -1,0 +1,64 @@
+"""The nulde lijn: the social-basis organisation of each municipality.
+
+It takes residents who walk in or are referred (Welzijn op Recept, step-down), gives individual
+support, sends indebted residents to schuldhulp, refers needs beyond its scope to the GP, runs
+Voorzorg peer groups for residents waiting for specialist GGZ, and builds community (network
+strength, see `model.determinants`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import care, eerste_lijn
+from model.residents import NONE, WAITING
+from model.services import EERSTE, MENTAL, NULDE, S, SOCIAL
+
+
+def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
+    """Walk-in or referral: support here, schuldhulp for debt, or on to the GP if too severe."""
+    if len(ids) == 0:
+        return
+    res = model.res
+    too_severe = model.severity[domain, ids] >= model.cfg.gatekeeper.nulde_max_severity
+    up = ids[too_severe]
+    if len(up) and from_line < 0:  # walk-ins go on to the GP
+        model.outcomes.count("referrals", res, up, domain=care.report_domain(model, domain, up),
+                             line=NULDE, to_line=EERSTE)
+        eerste_lijn.gp_consult(model, up, domain)
+    elif len(up):  # referred cases that are too severe go to the wijkteam instead
+        care.refer(model, up, domain, S["wijkteam"], from_line=from_line)
+    here = ids[~too_severe]
+    service = np.where(res.debt[here], S["schuldhulp"], S["social_basis"]).astype(np.int8)
+    care.refer(model, here, domain, service, from_line)
+
+
+def schuldhulp_outreach(model) -> None:
+    """Early debt counselling: indebted residents are approached before a need arises."""
+    rate = model.policy.schuldhulp_outreach
+    if rate <= 0:
+        return
+    res = model.res
+    u = model.streams.uniform("nulde.schuldhulp_outreach", model.month, res.n)
+    ids = np.nonzero(res.alive & res.debt & (res.state[SOCIAL] == NONE) & (u < rate))[0]
+    care.refer(model, ids, SOCIAL, S["schuldhulp"], from_line=-1)
+
+
+def voorzorg(model) -> None:
+    """Voorzorg: residents waiting for specialist GGZ join peer groups; some recover while waiting
+    and leave the list (they turn out not to need treatment)."""
+    res = model.res
+    waiting_ggz = (res.service[MENTAL] == S["specialist_ggz"]) & (res.state[MENTAL] == WAITING)
+    res.in_voorzorg &= waiting_ggz
+    share = model.policy.voorzorg_share
+    if share > 0:
+        u = model.streams.uniform("nulde.voorzorg", model.month, res.n)
+        res.in_voorzorg |= waiting_ggz & (u < share)
+    recovered = np.nonzero(res.in_voorzorg & (model.severity[MENTAL] == 0))[0]
+    model.outcomes.count("voorzorg_no_treatment_needed", res, recovered)
+    care.discharge(model, MENTAL, recovered)
+    res.in_voorzorg[recovered] = False
+    ids = np.nonzero(res.in_voorzorg)[0]
+    prov = care.provider_of(model, S["voorzorg"], ids)
+    contacts = np.full(len(ids), model.cfg.services.voorzorg.contacts_per_month)
+    model.record_contacts(ids, prov, np.full(len(ids), MENTAL), contacts)

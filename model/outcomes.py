@@ -1,0 +1,242 @@
+"""Outcomes: the monthly metrics, per municipality and for the region, in tidy form.
+
+Events (referrals, new episodes, crises, GP consults...) are counted as they happen with
+`Outcomes.count`; states (clients, waiting, health, need, cost) are measured at the end of each
+month by `record_month`. Metric names and dimensions follow DESIGN.md section 4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.financing import FINANCIERS, F
+from model.residents import IN_CARE, WAITING
+from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, S
+
+GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
+NONE = -1
+# event metrics that are also broken down by income group and benefit status
+GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
+MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
+                "prevention_cut"}
+
+
+class Outcomes:
+    """Monthly metric values; key (metric, line, to_line, domain, financier, group) -> array
+    of shape (months, municipalities + 1), the last column being the region."""
+
+    def __init__(self, model, months: int):
+        self.model = model
+        self.months = months
+        self.n_muni = model.region.n_municipalities
+        self.data: dict[tuple, np.ndarray] = {}
+
+    def _row(self, key) -> np.ndarray:
+        arr = self.data.get(key)
+        if arr is None:
+            arr = self.data[key] = np.zeros((self.months, self.n_muni + 1))
+        return arr
+
+    # ------------------------------------------------------------------ events
+    def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
+        """Count events for residents `ids`; dims are scalars or arrays aligned with ids."""
+        month = self.model.month
+        if month < 0 or len(ids) == 0:
+            return
+        muni = res.municipality[ids].astype(np.int64)
+        dims = np.stack([np.broadcast_to(np.asarray(x, dtype=np.int64), muni.shape)
+                         for x in (line, to_line, domain)])
+        code = ((dims[0] + 1) * 4 + dims[1] + 1) * 5 + dims[2] + 1
+        combined = code * self.n_muni + muni
+        counts = np.bincount(combined, weights=weights, minlength=(code.max() + 1) * self.n_muni)
+        for c in np.unique(code):
+            per_muni = counts[c * self.n_muni:(c + 1) * self.n_muni]
+            rest, d = divmod(int(c), 5)
+            ln, tl = divmod(rest, 4)
+            row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
+            row[month, :-1] += per_muni
+            row[month, -1] += per_muni.sum()
+        if metric in GROUP_METRICS:
+            self._count_groups(metric, res, ids, muni, weights)
+
+    def _count_groups(self, metric, res, ids, muni, weights) -> None:
+        month = self.model.month
+        for g, flags in enumerate(self._group_flags(res, ids)):
+            w = flags.astype(np.float64) if weights is None else flags * weights
+            per_muni = np.bincount(muni, weights=w, minlength=self.n_muni)
+            row = self._row((metric, NONE, NONE, NONE, NONE, g))
+            row[month, :-1] += per_muni
+            row[month, -1] += per_muni.sum()
+
+    @staticmethod
+    def _group_flags(res, ids):
+        income, benefit = res.income[ids], res.benefit[ids]
+        return (income == 0, income == 1, income == 2, ~benefit, benefit)
+
+    def set_value(self, metric, municipality, value, **dims) -> None:
+        """Set one municipality's value (region column: mean over municipalities)."""
+        if self.model.month < 0:
+            return
+        key = (metric, dims.get("line", NONE), dims.get("to_line", NONE), dims.get("domain", NONE),
+               dims.get("financier", NONE), dims.get("group", NONE))
+        row = self._row(key)
+        row[self.model.month, municipality] = value
+        row[self.model.month, -1] = row[self.model.month, :-1].mean()
+
+    def _set(self, key, per_muni, region) -> None:
+        row = self._row(key)
+        row[self.model.month, :-1] = per_muni
+        row[self.model.month, -1] = region
+
+    # ------------------------------------------------------------------ end-of-month states
+    def record_month(self, model, contacts) -> None:
+        if model.month < 0:
+            return
+        res = model.res
+        n = self.n_muni
+        alive = res.alive
+        muni = res.municipality.astype(np.int64)
+        pop = np.bincount(muni[alive], minlength=n).astype(np.float64)
+        self._set(("residents", NONE, NONE, NONE, NONE, NONE), pop, pop.sum())
+        group_flags = self._group_flags(res, slice(None))
+        for g, flags in enumerate(group_flags):
+            m = alive & flags
+            c = np.bincount(muni[m], minlength=n)
+            self._set(("residents", NONE, NONE, NONE, NONE, g), c, c.sum())
+
+        # clients and waiting per line and reporting domain
+        child = res.age < 18
+        for state, metric in ((IN_CARE, "clients"), (WAITING, "waiting")):
+            d_idx, ids = np.nonzero(res.state == state)
+            line = SERVICE_LINE[res.service[d_idx, ids]].astype(np.int64)
+            rdom = np.where((d_idx > 0) & child[ids], 3, d_idx)
+            self._bincount_set(metric, muni[ids], line=line, domain=rdom)
+            if metric == "clients":
+                for g, flags in enumerate(group_flags):
+                    sel = flags[ids]
+                    self._bincount_set(metric, muni[ids][sel], line=line[sel], group=g)
+                svc = res.service[d_idx, ids]
+                for name, metric_name in (("youth_care_residential", "youth_care_residential"),
+                                          ("youth_ambulant", "youth_care_ambulant"),
+                                          ("wmo_maatwerk", "wmo_clients")):
+                    sel = svc == S[name if name != "youth_care_residential" else "youth_residential"]
+                    c = np.bincount(muni[ids][sel], minlength=n)
+                    self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+            else:
+                months = res.months[d_idx, ids].astype(np.float64)
+                for ln in range(3):
+                    sel = line == ln
+                    s = np.bincount(muni[ids][sel], weights=months[sel], minlength=n)
+                    c = np.bincount(muni[ids][sel], minlength=n)
+                    self._set(("waiting_months", ln, NONE, NONE, NONE, NONE),
+                              np.divide(s, c, out=np.zeros(n), where=c > 0),
+                              s.sum() / c.sum() if c.sum() else 0.0)
+
+        # health, need and unmet need per domain, with income-group breakdowns
+        sev = model.severity
+        for d in range(3):
+            h = res.health[d]
+            need = (sev[d] > 0) & alive
+            unmet = need & (res.state[d] != IN_CARE)
+            self._mean_set("health", muni, alive, h, domain=d)
+            self._mean_set("need_share", muni, alive, need.astype(np.float64), domain=d)
+            self._bincount_set("unmet_need", muni[unmet], domain=np.full(unmet.sum(), d))
+            for g, flags in enumerate(group_flags):
+                self._mean_set("health", muni, alive & flags, h, domain=d, group=g)
+                self._mean_set("need_share", muni, alive & flags, need.astype(np.float64), domain=d, group=g)
+                self._bincount_set("unmet_need", muni[unmet & flags], domain=np.full((unmet & flags).sum(), d),
+                                   group=g)
+        mean_h = res.health.mean(axis=0)
+        gap = []
+        for income in (2, 0):
+            m = alive & (res.income == income)
+            s = np.bincount(muni[m], weights=mean_h[m], minlength=n)
+            c = np.bincount(muni[m], minlength=n)
+            gap.append((np.divide(s, c, out=np.zeros(n), where=c > 0), s.sum() / max(c.sum(), 1)))
+        self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
+
+        # contacts per line and domain
+        ids, prov, dom, cnt = contacts
+        line = model.provider_line[prov].astype(np.int64)
+        self._bincount_set("contacts", muni[ids], line=line, domain=dom, weights=cnt)
+
+        # productivity loss borne by employers: working-age residents with a severe need
+        working = alive & (res.age >= 18) & (res.age < 67) & (sev.max(axis=0) >= 0.5)
+        loss = np.bincount(muni[working], minlength=n) * model.cfg.financing.productivity_loss
+        self._set(("productivity_loss", NONE, NONE, NONE, F["employers"], NONE), loss, loss.sum())
+
+        if model.month % 12 == 11:
+            self._mean_set("gp_contact_share", muni, alive, res.gp_contact_this_year.astype(np.float64))
+        self._record_ledger(model)
+
+    def _record_ledger(self, model) -> None:
+        """Cost per financier and line (care payments) and contributions, from this month's ledger."""
+        n = self.n_muni
+        for ch in reversed(model.ledger._chunks):
+            if ch["month"][0] != model.month:
+                break
+            for kind, metric in ((0, "cost"), (1, "contributions"), (2, "shared_savings")):
+                sel = ch["kind"] == kind
+                if not sel.any():
+                    continue
+                muni = ch["municipality"][sel].astype(np.int64)
+                line = ch["line"][sel].astype(np.int64)
+                payer = ch["payer"][sel].astype(np.int64)
+                code = (line + 1) * len(FINANCIERS) + payer
+                for c in np.unique(code):
+                    m = code == c
+                    per_muni = np.bincount(muni[m], weights=ch["amount"][sel][m], minlength=n)
+                    ln, fin = divmod(int(c), len(FINANCIERS))
+                    row = self._row((metric, ln - 1, NONE, NONE, fin, NONE))
+                    row[model.month, :-1] += per_muni
+                    row[model.month, -1] += per_muni.sum()
+
+    def _bincount_set(self, metric, muni, line=NONE, domain=NONE, group=NONE, weights=None) -> None:
+        n = self.n_muni
+        line = np.broadcast_to(np.asarray(line, dtype=np.int64), muni.shape)
+        domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), muni.shape)
+        code = (line + 1) * 5 + domain + 1
+        for c in range(20):
+            sel = code == c
+            if not sel.any():
+                continue
+            per_muni = np.bincount(muni[sel], weights=None if weights is None else weights[sel], minlength=n)
+            ln, d = divmod(c, 5)
+            self._set((metric, ln - 1, NONE, d - 1, NONE, group), per_muni, per_muni.sum())
+
+    def _mean_set(self, metric, muni, mask, values, domain=NONE, group=NONE) -> None:
+        n = self.n_muni
+        s = np.bincount(muni[mask], weights=values[mask], minlength=n)
+        c = np.bincount(muni[mask], minlength=n)
+        self._set((metric, NONE, NONE, domain, NONE, group),
+                  np.divide(s, c, out=np.full(n, np.nan), where=c > 0), s.sum() / c.sum() if c.sum() else np.nan)
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self, names: list[str]) -> pd.DataFrame:
+        """Tidy table: month, municipality ("region" for the total), metric, dims, value."""
+        frames = []
+        municipalities = np.array(list(names) + ["region"], dtype=object)
+        months = np.arange(self.months)
+        for (metric, line, to_line, domain, fin, group), arr in self.data.items():
+            if metric == "gp_contact_share":
+                keep = months % 12 == 11
+            else:
+                keep = np.ones(self.months, bool)
+            mm = np.repeat(months[keep], len(municipalities))
+            frames.append(pd.DataFrame({
+                "month": mm,
+                "municipality": np.tile(municipalities, keep.sum()),
+                "metric": metric,
+                "line": LINES[line] if line >= 0 else "",
+                "to_line": LINES[to_line] if to_line >= 0 else "",
+                "domain": REPORT_DOMAINS[domain] if domain >= 0 else "",
+                "financier": FINANCIERS[fin] if fin >= 0 else "",
+                "group": GROUP_NAMES[group] if group >= 0 else "",
+                "value": arr[keep].ravel(),
+            }))
+        df = pd.concat(frames, ignore_index=True)
+        for col in ("municipality", "metric", "line", "to_line", "domain", "financier", "group"):
+            df[col] = df[col].astype("category")
+        return df.sort_values(["metric", "municipality", "line", "to_line", "domain", "financier", "group",
+                               "month"], kind="stable").reset_index(drop=True)

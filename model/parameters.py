@@ -1,0 +1,461 @@
+"""The parameter schema: every parameter of carelines, with unit, default, range and source.
+
+Each field is declared with `param(...)`, which stores its unit, allowed range, source and a
+one-line meaning in the dataclass field metadata. Hydra uses these dataclasses as structured
+configs (types are checked), `model.config.validate` checks the ranges, and
+`analysis.parameter_dictionary` turns the same metadata into docs/parameters.md.
+
+Sources: a published figure (see data/targets.yaml for the full citation), or "assumption"
+with the reason. Many behavioural values are assumptions until the calibration issue fits them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import Any, Dict, List
+
+ASSUMPTION = "assumption"
+
+
+def param(default: Any, unit: str, low: float | None, high: float | None, source: str, doc: str):
+    """A model parameter: default, unit, allowed closed range [low, high], source, meaning."""
+    meta = {"unit": unit, "range": (low, high), "source": source, "doc": doc}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def choice(default: str, options: tuple[str, ...], source: str, doc: str):
+    """A parameter that takes one of a fixed set of names."""
+    meta = {"unit": "name", "choices": options, "source": source, "doc": doc}
+    return field(default=default, metadata=meta)
+
+
+def section(cls):
+    """A nested group of parameters."""
+    return field(default_factory=cls, metadata={"section": True})
+
+
+FINANCING_RULES = ("per_verrichting", "budget", "capitation")
+
+
+# --------------------------------------------------------------------------- population
+@dataclass
+class PopulationConfig:
+    size: int = param(100_000, "residents", 100, 20_000_000, ASSUMPTION,
+                      "Residents at the start; results scale to the Netherlands by population share.")
+    age_shares: List[float] = param([0.2194, 0.2494, 0.3394, 0.1455, 0.0463], "share", 0, 1,
+                             "CBS StatLine 37296ned (2019): 0-19, 20-39, 40-64, 65-79, 80+",
+                             "Share of residents per age band 0-19, 20-39, 40-64, 65-79, 80+.")
+    low_income_share: float = param(0.30, "share of residents", 0.0, 1.0,
+                                    "assumption: bottom tertile-like group, shifted by deprivation",
+                                    "Share in the low income group in an average wijk.")
+    high_income_share: float = param(0.30, "share of residents", 0.0, 1.0,
+                                     "assumption: top tertile-like group, shifted by deprivation",
+                                     "Share in the high income group in an average wijk.")
+    benefit_share_low_income: float = param(0.30, "share of low-income adults 18-66", 0.0, 1.0,
+                                            "assumption: about 9% of working-age adults on a benefit",
+                                            "Share of low-income working-age adults with a benefit (uitkering).")
+    debt_share: float = param(0.08, "share of adults", 0.0, 0.5,
+                              "CBS registered problematic debt, about 8% of households (2021-2022)",
+                              "Share of adults with problematic debt at the start.")
+
+
+# --------------------------------------------------------------------------- region
+@dataclass
+class MunicipalityConfig:
+    name: str = "Gemeente"
+    population_share: float = param(1.0, "share of region", 0.0, 1.0, ASSUMPTION,
+                                    "Share of the region's residents living here.")
+    deprivation: float = param(0.5, "index 0 (affluent) to 1 (deprived)", 0.0, 1.0, ASSUMPTION,
+                               "Mean deprivation of the municipality's wijken.")
+    wijkteam_light_help: float = param(0.5, "share of wijkteam intakes helped by the wijkteam itself",
+                                       0.0, 1.0,
+                                       "CPB (2020): in 64% of municipalities wijkteams give light help themselves",
+                                       "How much light help the wijkteam gives itself instead of referring.")
+    wijkteam_coverage: float = param(0.7, "share of wijken with an accessible wijkteam", 0.0, 1.0,
+                                     ASSUMPTION, "Reach of the wijkteam: proximity uncovers latent demand.")
+    social_basis_capacity: float = param(1.0, "multiplier on the default nulde-lijn capacity", 0.0, 5.0,
+                                         ASSUMPTION, "Local strength of the social basis.")
+
+
+@dataclass
+class RegionConfig:
+    name: str = "Voorbeeldregio"
+    municipalities: List[MunicipalityConfig] = field(default_factory=list,
+                                                      metadata={"doc": "Municipalities of the region."})
+    generated_count: int = param(0, "municipalities", 0, 400, ASSUMPTION,
+                                 "If > 0, generate this many municipalities instead of the list above.")
+    generated_seed: int = param(7, "seed", 0, 2**31 - 1, ASSUMPTION,
+                                "Seed for generating municipalities (independent of the run seed).")
+    generated_light_help_spread: List[float] = param([0.0, 1.0], "share", 0.0, 1.0,
+                                              "CPB (2020): municipalities differ from no to much light help",
+                                              "Range of wijkteam light help over generated municipalities.")
+    wijken_per_municipality: int = param(4, "wijken", 1, 50, ASSUMPTION,
+                                         "Neighbourhoods per municipality, spread around its deprivation.")
+    netherlands_population: int = param(17_811_291, "residents", 1, 30_000_000,
+                                        "CBS StatLine 85496NED (1 January 2023)",
+                                        "Population used to scale results to the Netherlands.")
+
+
+# --------------------------------------------------------------------------- demography
+@dataclass
+class DemographyConfig:
+    birth_rate: float = param(0.0095, "births per resident per year", 0.0, 0.05,
+                              "CBS: about 168,000 births on 17.8 million residents (2023)",
+                              "Crude birth rate.")
+    mortality_base: float = param(1.2e-5, "deaths per resident per year at age 0 and good health",
+                                  0.0, 0.01, "assumption: Gompertz intercept; CBS about 9 deaths per 1,000 a year",
+                                  "Baseline mortality.")
+    mortality_doubling_years: float = param(7.0, "years", 4.0, 15.0,
+                                            "assumption: Gompertz law, adult mortality doubles about every 7 years",
+                                            "Age over which mortality doubles.")
+    mortality_frailty: float = param(3.0, "multiplier at physical health 0 (1 at health 0.8 and above)",
+                                     1.0, 20.0, ASSUMPTION,
+                                     "Extra mortality for poor physical health.")
+
+
+# --------------------------------------------------------------------------- determinants
+@dataclass
+class DeterminantsConfig:
+    debt_onset: float = param(0.012, "per adult per year", 0.0, 0.2,
+                              "assumption: keeps the debt share near 8% with the resolution rate below",
+                              "Yearly chance of entering problematic debt (middle income).")
+    debt_onset_low_income: float = param(3.0, "multiplier", 1.0, 10.0, ASSUMPTION,
+                                         "Debt onset is more likely with low income.")
+    debt_onset_benefit: float = param(2.0, "multiplier", 1.0, 10.0, ASSUMPTION,
+                                      "Debt onset is more likely on a benefit.")
+    debt_resolution: float = param(0.12, "per debtor per year without help", 0.0, 1.0,
+                                   "assumption: problematic debts last years without help",
+                                   "Yearly chance that debt resolves by itself.")
+    schuldhulp_resolution: float = param(0.5, "per debtor per year while in schuldhulp", 0.0, 3.0,
+                                         "assumption: schuldhulp trajectories take 1 to 3 years",
+                                         "Yearly chance that debt resolves while in debt counselling.")
+    benefit_onset: float = param(0.01, "per low-income working-age adult per year", 0.0, 0.2,
+                                 ASSUMPTION, "Yearly chance of entering a benefit (job loss).")
+    benefit_exit: float = param(0.08, "per benefit recipient per year", 0.0, 1.0, ASSUMPTION,
+                                "Yearly chance of leaving a benefit.")
+    network_drift: float = param(0.05, "per month", 0.0, 1.0, ASSUMPTION,
+                                 "Speed at which network strength returns to its wijk level.")
+    network_social_health: float = param(0.4, "weight", 0.0, 1.0, ASSUMPTION,
+                                         "How much network strength follows social health.")
+    community_building_effect: float = param(0.15, "network strength per unit community building",
+                                             0.0, 1.0, ASSUMPTION,
+                                             "Rise in wijk network level from nulde-lijn community building.")
+
+
+# --------------------------------------------------------------------------- health
+@dataclass
+class HealthConfig:
+    drift: float = param(0.06, "share of gap to target closed per month", 0.0, 1.0, ASSUMPTION,
+                         "Speed at which health moves to its determinant-based target.")
+    target_base: List[float] = param([0.85, 0.80, 0.80], "health (physical, mental, social)", 0.0, 1.0,
+                              ASSUMPTION, "Target health of a young adult with good determinants.")
+    physical_age_decline: float = param(0.006, "target health per year of age over 40", 0.0, 0.05,
+                                        ASSUMPTION, "Physical target falls with age.")
+    social_age_decline: float = param(0.003, "target health per year of age over 70", 0.0, 0.05,
+                                      ASSUMPTION, "Social target falls in old age (loneliness).")
+    socioeconomic_weight: float = param(0.5, "share of health variation from determinants", 0.0, 1.0,
+                                        "Lalonde-type models, cited by Sociaal Werk Nederland (2021): ~50%",
+                                        "Scales the effect of income, debt, benefit, network and wijk.")
+    low_income_effect: List[float] = param([0.10, 0.08, 0.08], "target health (physical, mental, social)",
+                                    0.0, 0.5, ASSUMPTION, "Target health lost with low income.")
+    debt_effect: List[float] = param([0.04, 0.22, 0.20], "target health (physical, mental, social)", 0.0, 0.6,
+                              "Trimbos NEMESIS-2 (2021): debt triples new mental disorders",
+                              "Target health lost with problematic debt.")
+    benefit_effect: List[float] = param([0.04, 0.06, 0.10], "target health (physical, mental, social)", 0.0, 0.5,
+                                 ASSUMPTION, "Target health lost on a benefit.")
+    network_effect: List[float] = param([0.04, 0.12, 0.25], "target health per unit network strength",
+                                 0.0, 0.6, "Maastricht University (2021): loneliness and GGZ use",
+                                 "Target health gained from a strong network.")
+    deprivation_effect: List[float] = param([0.06, 0.05, 0.06], "target health at deprivation 1", 0.0, 0.5,
+                                     ASSUMPTION, "Target health lost in a deprived wijk.")
+    coupling_threshold: float = param(0.55, "health", 0.0, 1.0, ASSUMPTION,
+                                      "Below this, a domain starts eroding the domains it feeds.")
+    coupling: List[List[float]] = param([[0.0, 0.02, 0.04], [0.02, 0.0, 0.06], [0.0, 0.08, 0.0]],
+                           "health lost per month per unit shortfall (row: source domain)", 0.0, 0.5,
+                           "DESIGN section 3: social erodes mental, mental erodes social and physical, "
+                           "physical erodes social; sizes are assumptions",
+                           "Cross-domain coupling matrix (physical, mental, social).")
+    shock_rate: List[float] = param([0.010, 0.008, 0.008], "shocks per resident per month", 0.0, 0.2, ASSUMPTION,
+                             "Chance of a shock (illness, crisis, bereavement, job loss).")
+    shock_age_physical: float = param(0.04, "relative increase per year of age over 50", 0.0, 0.2,
+                                      ASSUMPTION, "Physical shocks become more frequent with age.")
+    shock_size: List[float] = param([0.25, 0.25, 0.22], "mean health lost per shock", 0.0, 1.0, ASSUMPTION,
+                             "Mean size of a shock (exponentially distributed).")
+    youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
+                                    ASSUMPTION, "Chance of a family or youth problem in a month.")
+    demand_trend: float = param(0.02, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
+                                "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s",
+                                "Slow trend in mental-health and youth demand.")
+    informal_buffer: float = param(0.5, "share of a shock absorbed at network strength 1", 0.0, 1.0,
+                                   ASSUMPTION, "Informal support: a strong network absorbs shocks.")
+    need_threshold: List[float] = param([0.45, 0.45, 0.45], "health", 0.0, 1.0, ASSUMPTION,
+                                 "Below this health a domain has a need.")
+    waiting_deterioration: float = param(0.008, "health lost per month on a waiting list", 0.0, 0.1,
+                                         "DESIGN section 3: needs worsen while waiting; size assumed",
+                                         "Extra deterioration while waiting for care.")
+
+
+# --------------------------------------------------------------------------- help-seeking
+@dataclass
+class HelpSeekingConfig:
+    seek_base: List[float] = param([0.20, 0.10, 0.05], "chance per month (physical, mental, social)", 0.0, 1.0,
+                            ASSUMPTION, "Chance of seeking formal help for a mild need.")
+    seek_severity: List[float] = param([0.6, 0.5, 0.3], "extra chance per month at severity 1", 0.0, 1.0,
+                                ASSUMPTION, "Severe needs make help-seeking more likely.")
+    informal_absorption: float = param(0.5, "share of mild help-seeking replaced at network 1", 0.0, 1.0,
+                                       ASSUMPTION, "A strong network handles mild needs informally.")
+    gp_norm: List[float] = param([1.0, 0.6, 0.35], "weight of the GP channel (physical, mental, social)", 0.0, 10.0,
+                          "DESIGN section 3: a GP visit is socially more accepted; sizes assumed",
+                          "Medicalisation norm: how readily people take a problem to the GP.")
+    nulde_norm: List[float] = param([0.02, 0.15, 0.35], "weight of the nulde-lijn channel", 0.0, 10.0, ASSUMPTION,
+                             "How readily people go to social work with a problem.")
+    wijkteam_norm: List[float] = param([0.02, 0.10, 0.30], "weight of the wijkteam channel", 0.0, 10.0, ASSUMPTION,
+                                "How readily people go to the wijkteam at full coverage.")
+    youth_wijkteam_norm: float = param(0.4, "weight of the wijkteam channel for children", 0.0, 10.0,
+                                       ASSUMPTION, "Parents' use of the wijkteam for a child's problem.")
+    latent_demand: float = param(0.04, "extra help-seeking chance per month at full wijkteam reach",
+                                 0.0, 1.0, "DESIGN section 3: an accessible wijkteam uncovers latent demand",
+                                 "Accessible wijkteams reach mild social and youth needs.")
+    gp_minor_consults: List[float] = param([0.12, 0.10, 0.13, 0.25, 0.45], "chance of a minor-complaint GP "
+                                    "contact per month by age band", 0.0, 1.0,
+                                    "assumption set to approach Nivel: 4.5 contacts per resident, 78% with one",
+                                    "GP contacts for complaints below the need threshold.")
+
+
+# --------------------------------------------------------------------------- care (gatekeeping and services)
+@dataclass
+class GatekeeperConfig:
+    root_recognition: float = param(0.3, "chance the GP recognises a social root", 0.0, 1.0, ASSUMPTION,
+                                    "A medical gatekeeper often misses a social cause.")
+    welzijn_op_recept: float = param(0.25, "chance a recognised social root is referred to social work",
+                                     0.0, 1.0, ASSUMPTION, "Welzijn op Recept referral rate.")
+    refer_physical: float = param(0.55, "severity", 0.0, 1.0, ASSUMPTION,
+                                  "Physical needs at or above this severity are referred to the hospital.")
+    refer_mental: float = param(0.5, "severity", 0.0, 1.0, ASSUMPTION,
+                                "Mental needs at or above this severity go to specialist GGZ.")
+    refer_youth: float = param(0.35, "severity", 0.0, 1.0, ASSUMPTION,
+                               "Youth needs at or above this severity go to youth care.")
+    residential_severity: float = param(0.75, "severity", 0.0, 1.0, ASSUMPTION,
+                                        "Children at or above this severity need residential youth care.")
+    wijkteam_max_light: float = param(0.6, "severity", 0.0, 1.0, ASSUMPTION,
+                                      "The wijkteam gives light help only below this severity.")
+    nulde_max_severity: float = param(0.5, "severity", 0.0, 1.0, ASSUMPTION,
+                                      "The nulde lijn refers needs at or above this severity to the GP.")
+    wmo_min_age: float = param(65.0, "years", 18.0, 100.0, ASSUMPTION,
+                               "Adults from this age with physical or social needs are referred to Wmo.")
+    zorgmijding: float = param(0.25, "chance a low-income or indebted adult declines a referral",
+                               0.0, 1.0, "DESIGN section 3: the eigen risico deters low-income residents",
+                               "Care avoidance because of the eigen risico.")
+    step_down: float = param(0.3, "share of tweede-lijn discharges with follow-up", 0.0, 1.0, ASSUMPTION,
+                             "Afschalen: follow-up in the eerste or nulde lijn after specialist care.")
+    crisis_severity: float = param(0.7, "severity", 0.0, 1.0, ASSUMPTION,
+                                   "Untreated needs above this severity can become a crisis.")
+    crisis_rate: float = param(0.06, "crises per month at severity 1", 0.0, 1.0, ASSUMPTION,
+                               "Monthly chance of a crisis for the most severe untreated needs.")
+    relapse_window: int = param(12, "months", 1, 60, ASSUMPTION,
+                                "A new episode this soon after discharge counts as a relapse.")
+
+
+@dataclass
+class ServiceConfig:
+    capacity_per_1000: float = param(10.0, "client slots per 1,000 residents", 0.0, 1000.0, ASSUMPTION,
+                                     "Concurrent clients the staff can serve.")
+    episode_months: float = param(4.0, "months", 1.0, 60.0, ASSUMPTION, "Planned episode length.")
+    contacts_per_month: float = param(2.0, "contacts per client-month", 0.0, 40.0, ASSUMPTION,
+                                      "Contacts delivered per month in care.")
+    effect: float = param(0.15, "share of the gap to recovery closed per month", 0.0, 1.0, ASSUMPTION,
+                          "Treatment effect on the presenting domain.")
+    tariff: float = param(60.0, "euro per contact", 0.0, 20_000.0, ASSUMPTION, "Price of one contact.")
+    min_severity: float = param(0.0, "severity", 0.0, 1.0, ASSUMPTION,
+                                "Referrals below this severity are not accepted.")
+
+
+def _service(capacity, months, contacts, effect, tariff, min_sev, source):
+    def make():
+        s = ServiceConfig(capacity, months, contacts, effect, tariff, min_sev)
+        return s
+    return field(default_factory=make, metadata={"section": True, "source": source})
+
+
+@dataclass
+class ServicesConfig:
+    social_basis: ServiceConfig = _service(8.0, 4, 2.0, 0.10, 45.0, 0.0,
+                                           "assumption: 55,000 social workers (Sociaal Werk Nederland)")
+    schuldhulp: ServiceConfig = _service(4.0, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
+    voorzorg: ServiceConfig = _service(2.0, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
+    gp: ServiceConfig = _service(1000.0, 2, 1.5, 0.10, 11.51, 0.0,
+                                 "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51")
+    poh_ggz: ServiceConfig = _service(12.0, 3, 1.5, 0.12, 40.0, 0.0,
+                                      "assumption; Nivel: 172 POH-GGZ consults per 1,000 patients")
+    poh_jeugd: ServiceConfig = _service(3.0, 3, 1.5, 0.12, 45.0, 0.0, ASSUMPTION)
+    wijkteam: ServiceConfig = _service(10.0, 5, 2.0, 0.12, 80.0, 0.0, ASSUMPTION)
+    hospital: ServiceConfig = _service(30.0, 3, 2.0, 0.20, 600.0, 0.2,
+                                       "assumption scaled to Zvw medisch-specialistische zorg EUR 24.3 bn (2020)")
+    specialist_ggz: ServiceConfig = _service(12.0, 8, 3.0, 0.10, 140.0, 0.2,
+                                             "assumption scaled to Zvw GGZ EUR 4.2 bn (2020)")
+    youth_ambulant: ServiceConfig = _service(25.0, 8, 3.0, 0.09, 110.0, 0.2,
+                                             "assumption scaled to jeugdzorg EUR 5.5 bn (AEF 2020)")
+    youth_residential: ServiceConfig = _service(4.0, 12, 20.0, 0.07, 300.0, 0.3,
+                                                "assumption: residential youth care about EUR 70,000 a year")
+    wmo_maatwerk: ServiceConfig = _service(60.0, 24, 4.0, 0.06, 50.0, 0.2,
+                                           "assumption; CBS: more than 1.1 million Wmo clients (2019)")
+
+
+# --------------------------------------------------------------------------- financing
+@dataclass
+class ContractConfig:
+    rule: str = choice("per_verrichting", FINANCING_RULES, "DESIGN section 3",
+                       "Financing rule for this provider type.")
+    budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0, ASSUMPTION,
+                                       "Yearly budget under the budget rule (0: derived from capacity).")
+    capitation_per_resident: float = param(70.64, "euro per enrolled resident per year", 0.0, 10_000.0,
+                                           "NZa: GP capitation EUR 17.66 per quarter under 65",
+                                           "Payment per enrolled resident under capitation.")
+
+
+def _contract(rule):
+    return field(default_factory=lambda: ContractConfig(rule=rule), metadata={"section": True})
+
+
+@dataclass
+class FinancingConfig:
+    social_basis: ContractConfig = _contract("budget")
+    schuldhulp: ContractConfig = _contract("budget")
+    voorzorg: ContractConfig = _contract("budget")
+    gp: ContractConfig = _contract("capitation")
+    poh_ggz: ContractConfig = _contract("per_verrichting")
+    poh_jeugd: ContractConfig = _contract("budget")
+    wijkteam: ContractConfig = _contract("budget")
+    hospital: ContractConfig = _contract("per_verrichting")
+    specialist_ggz: ContractConfig = _contract("per_verrichting")
+    youth_ambulant: ContractConfig = _contract("per_verrichting")
+    youth_residential: ContractConfig = _contract("per_verrichting")
+    wmo_maatwerk: ContractConfig = _contract("per_verrichting")
+    gp_consult_fee_with_capitation: bool = param(True, "flag", None, None,
+                                                 "NZa: GP is paid capitation plus consult fees",
+                                                 "GP consults are paid per contact on top of capitation.")
+    supply_elasticity: float = param(0.12, "relative change in contacts, length and acceptance", 0.0, 1.0,
+                                     "Douven, Remmerswaal & Mosca (2015): 11-13% of treatments pushed "
+                                     "past a fee threshold",
+                                     "How strongly per-verrichting providers expand volume.")
+    budget_shortening: float = param(0.08, "relative change in episode length under budget", 0.0, 1.0,
+                                     "Douven, Remmerswaal & Vervliet (2021): 8% change in treatment length",
+                                     "How strongly budget-funded providers shorten episodes.")
+    budget_refer_out: float = param(0.15, "chance per month a waiting client is referred out", 0.0, 1.0,
+                                    ASSUMPTION, "Rationing providers refer waiting clients down or out.")
+    municipal_budget_slack: float = param(0.02, "share above expected spending", -0.5, 1.0, ASSUMPTION,
+                                          "Municipal social-domain budget relative to first-year spending.")
+    sluitpost_cut: float = param(1.5, "relative cut in prevention per unit relative overspend", 0.0, 10.0,
+                                 "DESIGN section 3: prevention is cut first (sluitpost); size assumed",
+                                 "How hard the municipality cuts the social basis after overspending.")
+    eigen_risico: float = param(385.0, "euro per adult per year", 0.0, 2000.0,
+                                "Zvw verplicht eigen risico 2016-2025: EUR 385",
+                                "Yearly deductible for insured care beyond the GP.")
+    productivity_loss: float = param(1500.0, "euro per working-age resident-month with a severe need",
+                                     0.0, 20_000.0, ASSUMPTION,
+                                     "Employers' productivity loss from poor health.")
+
+
+# --------------------------------------------------------------------------- policies
+@dataclass
+class Lever:
+    """A policy lever: a value that replaces the baseline from `start_month` on."""
+    enabled: bool = False
+    start_month: int = param(0, "month since simulation start", 0, 1200, ASSUMPTION,
+                             "Month from which the lever applies.")
+    level: float = param(1.0, "lever-specific (see docs/parameters.md)", 0.0, 20.0, ASSUMPTION,
+                         "Strength of the lever.")
+
+
+def _lever(level=1.0, doc=""):
+    return field(default_factory=lambda: Lever(level=level), metadata={"section": True, "doc": doc})
+
+
+@dataclass
+class PreventiefondsConfig:
+    enabled: bool = False
+    start_month: int = param(0, "month since simulation start", 0, 1200, ASSUMPTION,
+                             "Month the fund starts.")
+    duration_years: float = param(10.0, "years", 0.0, 50.0,
+                                  "DESIGN section 3: proposed as temporary, 10 to 15 years",
+                                  "Lifespan of the fund; it stops afterwards unless structural.")
+    structural: bool = False
+    contribution_per_resident: float = param(20.0, "euro per resident per year", 0.0, 1000.0, ASSUMPTION,
+                                             "Total yearly contribution to the fund.")
+    shares: List[float] = param([0.4, 0.4, 0.2], "share (municipality, insurer, employers)", 0.0, 1.0, ASSUMPTION,
+                         "Who fills the fund.")
+
+
+@dataclass
+class PoliciesConfig:
+    wijkteam_light_help: Lever = _lever(0.9, "Wijkteam light help share (replaces each municipality's).")
+    wijkteam_coverage: Lever = _lever(1.0, "Wijkteam coverage (replaces each municipality's).")
+    poh_jeugd: Lever = _lever(1.0, "POH-jeugd in this share of GP practices (baseline 0.5).")
+    poh_ggz: Lever = _lever(1.0, "Multiplier on POH-GGZ capacity.")
+    welzijn_op_recept: Lever = _lever(0.7, "Welzijn op Recept referral rate.")
+    social_basis_investment: Lever = _lever(1.5, "Multiplier on nulde-lijn capacity and community building.")
+    broad_gatekeeper: Lever = _lever(0.8, "Chance the gatekeeper recognises a social root.")
+    schuldhulp: Lever = _lever(2.0, "Multiplier on schuldhulp capacity, with early outreach to debtors.")
+    voorzorg: Lever = _lever(1.0, "Share of GGZ waiting-list clients offered a Voorzorg group.")
+    ontschotting: Lever = _lever(1.0, "One regional budget; level = weight on total cost in referrals.")
+    workforce_shift: Lever = _lever(0.1, "Share of tweede-lijn GGZ and youth staff moved to social work.")
+    staff_shortage: Lever = _lever(0.1, "Share of care staff lost in all lines.")
+    social_basis_cut: Lever = _lever(0.3, "Sluitpost: share of nulde-lijn capacity cut.")
+    substitution_without_funds: Lever = _lever(0.3, "Afvoerputje: share of tweede-lijn referrals "
+                                                    "redirected to the nulde lijn without extra capacity.")
+    preventiefonds: PreventiefondsConfig = field(default_factory=PreventiefondsConfig,
+                                                 metadata={"section": True})
+    financing_switch: Lever = _lever(1.0, "Switch the financing rules below from start_month.")
+    financing_switch_rules: Dict[str, str] = field(default_factory=dict, metadata={
+        "doc": "Provider type -> rule to use while financing_switch is enabled."})
+    poh_jeugd_baseline_share: float = param(0.5, "share of GP practices", 0.0, 1.0,
+                                            "CPB (2020): POH-jeugd spread in many municipalities",
+                                            "Share of GP practices with POH-jeugd without the lever.")
+
+
+# --------------------------------------------------------------------------- the whole configuration
+@dataclass
+class ScenarioInfo:
+    title_nl: str = ""
+    title_en: str = ""
+    description: str = ""
+
+
+@dataclass
+class Config:
+    seed: int = param(1, "seed", 0, 2**31 - 1, ASSUMPTION, "Seed of all random streams.")
+    years: int = param(10, "years", 1, 100, ASSUMPTION, "Simulated years (monthly steps).")
+    start_year: int = param(2025, "calendar year", 1990, 2100, ASSUMPTION,
+                            "First simulated year (2013 to replay the 2015 decentralisation).")
+    scenario: Dict[str, ScenarioInfo] = field(default_factory=dict, metadata={"doc": "Scenario name -> titles and description."})
+    population: PopulationConfig = section(PopulationConfig)
+    region: RegionConfig = section(RegionConfig)
+    demography: DemographyConfig = section(DemographyConfig)
+    determinants: DeterminantsConfig = section(DeterminantsConfig)
+    health: HealthConfig = section(HealthConfig)
+    help_seeking: HelpSeekingConfig = section(HelpSeekingConfig)
+    gatekeeper: GatekeeperConfig = section(GatekeeperConfig)
+    services: ServicesConfig = section(ServicesConfig)
+    financing: FinancingConfig = section(FinancingConfig)
+    policies: PoliciesConfig = section(PoliciesConfig)
+
+    @property
+    def scenario_name(self) -> str:
+        return "+".join(self.scenario) or "baseline"
+
+
+def iter_parameters(obj, prefix: str = ""):
+    """Yield (dotted_name, value, field) for every leaf parameter of a config dataclass."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        name = f"{prefix}{f.name}"
+        if is_dataclass(value):
+            yield from iter_parameters(value, name + ".")
+        else:
+            yield name, value, f
+
+
+def has_default(f) -> bool:
+    return f.default is not MISSING or f.default_factory is not MISSING

@@ -1,0 +1,102 @@
+"""Policy levers as named, time-scheduled interventions.
+
+Each month `PolicyState.update` turns the configured levers (`configs`, section `policies`) into
+the values the processes read: wijkteam coverage and light help per municipality, capacity
+multipliers per service, the gatekeeper's recognition of social roots, Welzijn op Recept, POH
+spread, schuldhulp outreach, Voorzorg, financing rules, ontschotting, the prevention fund,
+workforce changes and the two risk cases (sluitpost cuts and substitution without funds).
+A lever applies from its `start_month`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.services import S, SERVICES
+
+# social workers carry larger caseloads than specialist care staff: one FTE moved from
+# specialist GGZ or youth care gives this many nulde-lijn slots per slot removed (assumption)
+SOCIAL_WORK_CASELOAD_RATIO = 2.0
+
+
+class PolicyState:
+    """The current value of every lever; recomputed at the start of each month."""
+
+    def __init__(self, model):
+        self.model = model
+        n_muni = model.region.n_municipalities
+        self.sluitpost_cut = np.zeros(n_muni)          # set by municipalities after overspending
+        self.capacity_multiplier = np.ones(len(SERVICES))
+        self.local_capacity_multiplier = np.ones((len(SERVICES), n_muni))
+        self.rules: dict[str, str] = {}
+        self.update()
+
+    def active(self, lever) -> bool:
+        return lever.enabled and self.model.month >= lever.start_month
+
+    def level(self, lever, default):
+        return lever.level if self.active(lever) else default
+
+    def update(self) -> None:
+        model = self.model
+        p = model.cfg.policies
+        g = model.cfg.gatekeeper
+        munis = model.region.municipalities
+        n = len(munis)
+        self.light_help = np.full(n, p.wijkteam_light_help.level) if self.active(p.wijkteam_light_help) \
+            else np.array([m.wijkteam_light_help for m in munis])
+        self.coverage = np.full(n, p.wijkteam_coverage.level) if self.active(p.wijkteam_coverage) \
+            else np.array([m.wijkteam_coverage for m in munis])
+        self.root_recognition = self.level(p.broad_gatekeeper, g.root_recognition)
+        self.welzijn_op_recept = self.level(p.welzijn_op_recept, g.welzijn_op_recept)
+        self.poh_jeugd_share = self.level(p.poh_jeugd, p.poh_jeugd_baseline_share)
+        self.voorzorg_share = self.level(p.voorzorg, 0.0)
+        self.substitution_share = self.level(p.substitution_without_funds, 0.0)
+        self.integrated_weight = self.level(p.ontschotting, 0.0)
+        self.integrated = self.active(p.ontschotting)
+        schuldhulp = self.level(p.schuldhulp, 1.0)
+        self.schuldhulp_outreach = 0.02 * (schuldhulp - 1.0) if self.active(p.schuldhulp) else 0.0
+        self.rules = dict(p.financing_switch_rules) if self.active(p.financing_switch) else {}
+
+        # capacities: staff per line
+        cap = np.ones(len(SERVICES))
+        staff = 1.0 - self.level(p.staff_shortage, 0.0)
+        cap *= staff
+        invest = self.level(p.social_basis_investment, 1.0)
+        cut = self.level(p.social_basis_cut, 0.0)
+        shift = self.level(p.workforce_shift, 0.0)
+        nulde = invest * (1.0 - cut)
+        for name in ("social_basis", "voorzorg"):
+            cap[S[name]] *= nulde
+        cap[S["schuldhulp"]] *= schuldhulp * (1.0 - cut)
+        cap[S["poh_ggz"]] *= self.level(p.poh_ggz, 1.0)
+        cap[S["poh_jeugd"]] *= self.poh_jeugd_share / max(p.poh_jeugd_baseline_share, 1e-9)
+        if shift > 0:
+            moved = 0.0
+            for name in ("specialist_ggz", "youth_ambulant"):
+                svc = model.cfg.services.__getattribute__(name)
+                moved += shift * svc.capacity_per_1000
+                cap[S[name]] *= 1.0 - shift
+            base = model.cfg.services.social_basis.capacity_per_1000
+            cap[S["social_basis"]] += SOCIAL_WORK_CASELOAD_RATIO * moved / max(base, 1e-9) * staff
+        self.capacity_multiplier = cap
+
+        # local: each municipality's social basis, minus its own sluitpost cut
+        local = np.ones((len(SERVICES), n))
+        local_basis = np.array([m.social_basis_capacity for m in munis]) * (1.0 - self.sluitpost_cut)
+        for name in ("social_basis", "voorzorg", "schuldhulp"):
+            local[S[name]] = local_basis
+        self.local_capacity_multiplier = local
+        self.community_building = local_basis * invest * (1.0 - cut) + self.fund_building()
+        self.social_basis_access = np.minimum(1.5, local_basis * invest * (1.0 - cut))
+
+    # ------------------------------------------------------------------ prevention fund
+    def fund_building(self) -> np.ndarray:
+        fund = self.model.fund
+        return 0.0 if fund is None else fund.community_building()
+
+    def extra_capacity(self, provider) -> float:
+        fund = self.model.fund
+        if fund is None or provider.service != S["social_basis"]:
+            return 0.0
+        return fund.extra_slots(provider)

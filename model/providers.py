@@ -1,0 +1,100 @@
+"""Providers: one Mesa agent per service and municipality (one per region for the hospital and
+specialist GGZ), with capacity, a contract, and behaviour that responds to the contract.
+
+- per verrichting: revenue grows with contacts, so the provider accepts milder cases, delivers
+  more contacts per month and discharges later (supply-induced demand, `supply_elasticity`).
+- budget: a fixed yearly amount; the provider shortens episodes (`budget_shortening`), and once
+  the year's budget is used up it admits nobody and refers waiting clients out.
+- capitation: paid per enrolled resident; volume-neutral.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model.services import LINES, SERVICES
+
+DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
+
+
+class Provider(mesa.Agent):
+    """A care provider of one service type in one municipality (or the whole region)."""
+
+    def __init__(self, model, service: int, municipality: int | None, residents_served: int):
+        super().__init__(model)
+        self.service = service
+        self.municipality = municipality
+        spec = SERVICES[service]
+        self.cfg = getattr(model.cfg.services, spec.name)
+        self.contract = getattr(model.cfg.financing, spec.name)
+        self.residents_served = residents_served
+        self.base_capacity = self.cfg.capacity_per_1000 * residents_served / 1000.0
+        self.capacity = self.base_capacity
+        self.rule = self.contract.rule
+        self.budget_year = self._yearly_budget()
+        self.spent_year = 0.0   # value of delivered contacts at tariff, this calendar year
+        self.revenue_year = 0.0
+
+    @property
+    def spec(self):
+        return SERVICES[self.service]
+
+    @property
+    def name(self) -> str:
+        where = "region" if self.municipality is None else self.model.region.names[self.municipality]
+        return f"{self.spec.name}:{where}"
+
+    @property
+    def line_name(self) -> str:
+        return LINES[self.spec.line]
+
+    def _yearly_budget(self) -> float:
+        if self.contract.budget_per_resident > 0:
+            return self.contract.budget_per_resident * self.residents_served
+        full_use = self.base_capacity * self.cfg.contacts_per_month * self.cfg.tariff * 12.0
+        return DERIVED_BUDGET_SHARE * full_use
+
+    # ------------------------------------------------------------------ contract behaviour
+    def length_factor(self) -> float:
+        fin = self.model.cfg.financing
+        return {"per_verrichting": 1.0 + fin.supply_elasticity,
+                "budget": 1.0 - fin.budget_shortening}.get(self.rule, 1.0)
+
+    def contact_factor(self) -> float:
+        return 1.0 + self.model.cfg.financing.supply_elasticity if self.rule == "per_verrichting" else 1.0
+
+    def min_severity(self) -> float:
+        if self.rule == "per_verrichting":
+            return self.cfg.min_severity * (1.0 - 2.0 * self.model.cfg.financing.supply_elasticity)
+        return self.cfg.min_severity
+
+    @property
+    def rationing(self) -> bool:
+        return self.rule == "budget" and self.spent_year >= self.budget_year
+
+    def step(self) -> None:
+        """Monthly: take this month's capacity and contract from the policy state."""
+        pol = self.model.policy
+        self.rule = pol.rules.get(self.spec.name, self.contract.rule)
+        muni = self.municipality
+        mult = pol.capacity_multiplier[self.service]
+        if muni is not None:
+            mult = mult * pol.local_capacity_multiplier[self.service][muni]
+        self.capacity = self.base_capacity * mult + pol.extra_capacity(self)
+
+    def new_year(self) -> None:
+        self.spent_year = 0.0
+        self.revenue_year = 0.0
+        self.budget_year = self._yearly_budget() * self.model.policy.capacity_multiplier[self.service]
+
+
+def provider_arrays(model) -> None:
+    """Copy the providers' current state into arrays for the vectorised resident processes."""
+    providers = model.providers
+    model.provider_capacity = np.array([p.capacity for p in providers], dtype=np.float64)
+    model.provider_length_factor = np.array([p.length_factor() for p in providers], dtype=np.float32)
+    model.provider_contact_factor = np.array([p.contact_factor() for p in providers], dtype=np.float32)
+    model.provider_min_severity = np.array([p.min_severity() for p in providers], dtype=np.float32)
+    model.provider_early_discharge = np.array([p.rule != "per_verrichting" for p in providers])
+    model.provider_rationing = np.array([p.rationing for p in providers])

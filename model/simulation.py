@@ -1,0 +1,198 @@
+"""The carelines model: time, the region, residents, providers, financiers and the step order.
+
+One month, in this order (the only place where the order is written down):
+
+ 0. New year (each January): municipalities review last year's spending against their budget
+    and cut the social basis after overspending (sluitpost); providers start a new budget year;
+    eigen risico and yearly GP-contact flags reset; the regional budget shares its savings.
+ 1. Policies: the levers that apply this month (`model.policies`).
+ 2. Providers: this month's capacity and contract (`model.providers`).
+ 3. Demography: ageing, deaths, births (`model.demography`).
+ 4. Determinants: debt, benefits, network strength (`model.determinants`).
+ 5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
+ 6. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
+ 7. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
+    `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
+ 8. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
+ 9. Admission: waiting residents enter care up to capacity (`model.care`).
+10. Care: contacts and waiting months (`model.care`).
+11. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
+12. Financing: providers are paid by their contract; the fund and regional budget pay and
+    collect; everything goes into the ledger (`model.financing`).
+13. Outcomes: this month's metrics (`model.outcomes`).
+
+The model first runs `WARMUP_MONTHS` unrecorded months so that health, queues and episodes
+settle; month 0 is January of `start_year`, and lever start months count from there.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model import care, demography, determinants, health, help_seeking, nulde_lijn, tweede_lijn
+from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, RegionalBudget, pay_providers
+from model.outcomes import Outcomes
+from model.parameters import Config
+from model.policies import PolicyState
+from model.providers import Provider, provider_arrays
+from model.random_streams import RandomStreams
+from model.region import build_region
+from model.residents import create_population, group_index
+from model.services import SERVICES
+
+WARMUP_MONTHS = 24
+
+
+class CarelinesModel(mesa.Model):
+    """Residents with physical, mental and social health moving through the nulde, eerste and
+    tweede lijn under financing rules.
+
+    Args:
+        config: a validated `Config` (see `model.load_config`).
+    """
+
+    def __init__(self, config: Config):
+        super().__init__(rng=config.seed)
+        self.cfg = config
+        self.streams = RandomStreams(config.seed)
+        self.region = build_region(config.region)
+        self.res = create_population(config.population, self.region, self.streams.generator("init"))
+        self.initial_population = config.population.size
+        self.month = -WARMUP_MONTHS
+        self.total_months = 12 * config.years
+        self.outcomes = Outcomes(self, self.total_months)
+        self.ledger = Ledger()
+        self._service_arrays = {}
+        self._month_contacts: list = []
+
+        n_muni = self.region.n_municipalities
+        self.municipalities = [Municipality(self, m) for m in range(n_muni)]
+        self.insurer = Financier(self, "insurer")
+        self.employers = Financier(self, "employers")
+        self.fund = Preventiefonds(self) if config.policies.preventiefonds.enabled else None
+        self.regional_budget = RegionalBudget(self) if config.policies.ontschotting.enabled else None
+        self.policy = PolicyState(self)
+
+        served = np.bincount(self.res.municipality, minlength=n_muni)
+        self.providers: list[Provider] = []
+        self.provider_index = np.zeros((len(SERVICES), n_muni), dtype=np.int32)
+        for m in range(n_muni):
+            for s in range(len(SERVICES)):
+                provider = Provider(self, s, m, int(served[m]))
+                provider.index = len(self.providers)
+                self.provider_index[s, m] = provider.index
+                self.providers.append(provider)
+        self.provider_service = np.array([p.service for p in self.providers], dtype=np.int8)
+        self.provider_line = np.array([SERVICES[p.service].line for p in self.providers], dtype=np.int8)
+        self.provider_municipality = np.array([p.municipality for p in self.providers], dtype=np.int32)
+        self._base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
+        self.provider_payer = self._base_payer.copy()
+
+        self.res.health[:] = np.clip(health.targets(self), 0.0, 1.0)
+        health.update_needs(self)
+
+    # ------------------------------------------------------------------ helpers for processes
+    def services_cfg_array(self, name: str) -> np.ndarray:
+        """One service parameter as an array indexed by service id."""
+        arr = self._service_arrays.get(name)
+        if arr is None:
+            arr = np.array([getattr(getattr(self.cfg.services, s.name), name) for s in SERVICES],
+                           dtype=np.float32)
+            self._service_arrays[name] = arr
+        return arr
+
+    def record_contacts(self, ids, prov, domain, contacts) -> None:
+        """Contacts delivered this month (paid in the financing step)."""
+        if len(ids):
+            self._month_contacts.append((ids, prov, np.asarray(domain, dtype=np.int64), contacts))
+
+    def eigen_risico_share(self, ids, service, cost):
+        return care.eigen_risico_share(self, ids, service, cost)
+
+    def alive_by_municipality(self) -> np.ndarray:
+        return np.bincount(self.res.municipality[self.res.alive],
+                           minlength=self.region.n_municipalities).astype(np.float64)
+
+    @property
+    def finished(self) -> bool:
+        return self.month >= self.total_months
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        if self.month % 12 == 0:
+            self.new_year()
+        self.policy.update()
+        self.agents_by_type[Provider].do("step")
+        provider_arrays(self)
+        self._update_payers()
+
+        demography.step(self)
+        determinants.step(self)
+        health.step(self)
+        tweede_lijn.crises(self)
+        help_seeking.step(self)
+        nulde_lijn.schuldhulp_outreach(self)
+        nulde_lijn.voorzorg(self)
+        care.admit_from_queues(self)
+        care.progress(self)
+        tweede_lijn.review_episodes(self)
+
+        contacts = self._gather_contacts()
+        if self.fund is not None:
+            self.fund.collect()
+        if self.regional_budget is not None and self.policy.integrated:
+            self.regional_budget.collect()
+        pay_providers(self, *contacts)
+        self.outcomes.record_month(self, (contacts[0], contacts[1], contacts[2], contacts[4]))
+        self.month += 1
+        self.running = not self.finished
+
+    def _gather_contacts(self):
+        if self._month_contacts:
+            ids, prov, dom, cnt = (np.concatenate(x) for x in zip(*self._month_contacts))
+        else:
+            ids, prov, dom, cnt = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(0),)
+        self._month_contacts = []
+        prov = prov.astype(np.int64)
+        rdom = np.where((dom > 0) & (self.res.age[ids] < 18), 3, dom).astype(np.int64)
+        group = group_index(self.res, ids).astype(np.int64)
+        return ids, prov, rdom, group, cnt.astype(np.float64)
+
+    def _update_payers(self) -> None:
+        """Under ontschotting the regional budget pays what municipalities and the insurer paid."""
+        self.provider_payer = self._base_payer.copy()
+        if self.regional_budget is None or not self.policy.integrated:
+            return
+        if self.regional_budget.monthly_contribution is None:
+            self.regional_budget.start(self._reference_spending())
+        self.provider_payer[:] = F["regional_budget"]
+
+    def _reference_spending(self) -> dict:
+        """Mean monthly care payments per municipality by municipality and insurer, last 12 months."""
+        a = self.ledger.arrays()
+        recent = (a["month"] >= self.month - 12) & (a["month"] < self.month) & (a["kind"] == 0)
+        out = {}
+        for payer in ("municipality", "insurer"):
+            sel = recent & (a["payer"] == F[payer])
+            out[payer] = np.bincount(a["municipality"][sel].astype(np.int64), weights=a["amount"][sel],
+                                     minlength=self.region.n_municipalities) / 12.0
+        return out
+
+    def new_year(self) -> None:
+        if self.month == 0:
+            reference = self._reference_spending()["municipality"] * 12.0
+            for m, municipality in enumerate(self.municipalities):
+                municipality.set_budget(reference[m])
+        if self.regional_budget is not None and self.regional_budget.monthly_contribution is not None:
+            self.regional_budget.settle_year()
+        for municipality in self.municipalities:
+            municipality.new_year()
+        for provider in self.providers:
+            provider.new_year()
+        self.res.eigen_risico_paid[:] = 0.0
+        self.res.gp_contact_this_year[:] = False
+
+    def run_model(self) -> None:
+        while not self.finished:
+            self.step()

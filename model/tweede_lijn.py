@@ -1,0 +1,130 @@
+"""The tweede lijn: hospital, specialist GGZ, youth care (ambulant and residential), Wmo
+maatwerk; with the end of episodes in every line, escalation, step-down and crises.
+
+- Referral up: the receiving provider accepts only needs above its minimum severity (lower
+  under per verrichting: milder cases accepted); low-income or indebted adults may decline
+  insured care because of the eigen risico (zorgmijding); under "substitution without funds"
+  part of the referrals is sent to the nulde lijn instead, without extra capacity there.
+- End of episodes: at the planned length, or earlier on recovery (not under per verrichting:
+  fee-paid providers discharge later).
+- Escalation: light help that no longer suffices is stepped up; children in ambulant youth care
+  whose problems become too severe move to residential care.
+- Step-down (afschalen): part of the tweede-lijn discharges get follow-up in the wijkteam or
+  social basis, which keeps the root in view and lowers relapse.
+- Crises: severe needs without care become crises with emergency placement.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import care
+from model.care import ADULT_AGE
+from model.health import RECOVERY_MARGIN
+from model.residents import IN_CARE, LOW
+from model.services import EIGEN_RISICO_SERVICES, MENTAL, NULDE, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+
+CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
+
+
+def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: bool) -> np.ndarray:
+    """Refer to the fitting tweede-lijn service. Returns the ids that were not accepted."""
+    if len(ids) == 0:
+        return ids
+    res, pol = model.res, model.policy
+    service = care.tweede_service_for(model, domain, ids, via_wijkteam)
+    prov = care.provider_of(model, service, ids)
+    accepted = model.severity[domain, ids] >= model.provider_min_severity[prov]
+    refused = ids[~accepted]
+    ids, service = ids[accepted], service[accepted]
+
+    u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, res.n)[ids]
+    vulnerable = ((res.income[ids] == LOW) | res.debt[ids]) & (res.age[ids] >= ADULT_AGE)
+    avoid = np.isin(service, EIGEN_RISICO_SERVICES) & vulnerable & (u < model.cfg.gatekeeper.zorgmijding)
+    model.outcomes.count("zorgmijding", res, ids[avoid], domain=care.report_domain(model, domain, ids[avoid]))
+    ids, service, u = ids[~avoid], service[~avoid], u[~avoid]
+
+    # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
+    v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, res.n)[ids]
+    divert = v < pol.substitution_share
+    care.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
+    care.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
+    return refused
+
+
+def review_episodes(model) -> None:
+    """End, escalate or step down episodes after this month's care."""
+    res, g = model.res, model.cfg.gatekeeper
+    thr = np.asarray(model.cfg.health.need_threshold, dtype=np.float32)
+    escalation_bar = np.array([g.refer_physical, g.refer_mental, 1.1], dtype=np.float32) + 0.1
+    for d in range(3):
+        ids = np.nonzero(res.state[d] == IN_CARE)[0]
+        if len(ids) == 0:
+            continue
+        service = res.service[d, ids]
+        prov = care.provider_of(model, service, ids)
+        sev = model.severity[d, ids]
+        line = SERVICE_LINE[service]
+        child = res.age[ids] < ADULT_AGE
+        bar = np.where(child & (d != PHYSICAL), g.refer_youth + 0.15, escalation_bar[d])
+
+        # escalation from light care (nulde, eerste) to the tweede lijn
+        escalate = (line < TWEEDE) & (sev >= bar)
+        esc_ids = ids[escalate]
+        esc_line = line[escalate]
+        for from_line in (0, 1):
+            sel = esc_ids[esc_line == from_line]
+            care.discharge(model, d, sel)
+            refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
+            care.refer(model, refused, d, S["gp"], from_line=-1)
+
+        # ambulant youth care that no longer suffices becomes residential
+        to_res = (service == S["youth_ambulant"]) & (sev >= g.residential_severity)
+        move = ids[to_res]
+        if len(move):
+            care.discharge(model, d, move)
+            care.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, crisis=True)
+
+        # regular end: planned length reached, or recovered (not under per verrichting)
+        months = res.months[d, ids]
+        recovered = (res.health[d, ids] >= thr[d] + RECOVERY_MARGIN) & model.provider_early_discharge[prov]
+        end = ~escalate & ~to_res & ((months >= res.length[d, ids]) | recovered)
+        done, done_line = ids[end], line[end]
+        care.discharge(model, d, done)
+        step_down(model, d, done[done_line == TWEEDE])
+
+
+def step_down(model, domain: int, ids: np.ndarray) -> None:
+    """Afschalen: follow-up in the wijkteam (children, mental) or social basis (social needs)."""
+    if len(ids) == 0:
+        return
+    u = model.streams.uniform(f"tweede.step_down.{domain}", model.month, model.res.n)[ids]
+    follow = ids[u < model.cfg.gatekeeper.step_down]
+    child = model.res.age[follow] < ADULT_AGE
+    service = np.where(child | (domain == MENTAL), S["wijkteam"], S["social_basis"]).astype(np.int8)
+    if domain == PHYSICAL:
+        service[:] = S["wijkteam"]
+    model.res.root[domain, follow] = np.where(domain == PHYSICAL, PHYSICAL, SOCIAL)
+    care.refer(model, follow, domain, service, from_line=TWEEDE)
+
+
+def crises(model) -> None:
+    """Severe needs without care become crises: emergency admission or residential placement."""
+    res, g = model.res, model.cfg.gatekeeper
+    for d in range(3):
+        sev = model.severity[d]
+        at_risk = np.nonzero((sev > g.crisis_severity) & (res.state[d] != IN_CARE))[0]
+        if len(at_risk) == 0:
+            continue
+        p = g.crisis_rate * (sev[at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
+        u = model.streams.uniform(f"crisis.{d}", model.month, res.n)[at_risk]
+        ids = at_risk[u < p]
+        child = res.age[ids] < ADULT_AGE
+        service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
+        if d != PHYSICAL:
+            service[child] = S["youth_residential"]
+        model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
+        care.discharge(model, d, ids, count=False)  # leaves any waiting list
+        res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
+        care.refer(model, ids, d, service, from_line=-1, crisis=True)
+        res.in_voorzorg[ids] &= d != MENTAL
