@@ -66,6 +66,9 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray) -> 
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
     relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
     model.outcomes.count("relapses", res, ids[relapse], domain=rdom[relapse], line=line[relapse])
+    social_root = res.root[domain, ids] == SOCIAL
+    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=rdom[social_root],
+                         line=line[social_root])
     residential = ids[service == S["youth_residential"]]
     model.outcomes.count("youth_care_residential_starts", res, residential)
     model.outcomes.count("wmo_referrals", res, ids[service == S["wmo_maatwerk"]])
@@ -97,6 +100,21 @@ def admit_from_queues(model) -> None:
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     np.add.at(model.provider_in_care, prov[admit], 1)
+
+
+def leave_waiting_lists(model) -> None:
+    """Residents whose need has passed leave the waiting list; others give up now and then."""
+    res = model.res
+    d_idx, ids = np.nonzero(res.state == WAITING)
+    if len(ids) == 0:
+        return
+    u = model.streams.uniform("care.renege", model.month, res.n)[ids]
+    recovered = model.severity[d_idx, ids] == 0
+    gives_up = ~recovered & (u < model.cfg.gatekeeper.renege_rate)
+    for d in range(3):
+        model.outcomes.count("left_waiting_list", res, ids[(d_idx == d) & gives_up],
+                             domain=report_domain(model, d, ids[(d_idx == d) & gives_up]))
+        discharge(model, d, ids[(d_idx == d) & (recovered | gives_up)])
 
 
 def progress(model) -> None:

@@ -133,11 +133,19 @@ def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | t
     return config
 
 
-def _one_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
+def _one_line(exc: BaseException) -> str:
+    """The most specific line of a Hydra/OmegaConf error, with the key it concerns."""
+    outer = str(exc).strip()
+    override_key = None
+    if outer.startswith("Error merging override "):
+        override_key = outer.split("override ", 1)[1].split("=", 1)[0]
+    while exc.__cause__ is not None and isinstance(exc.__cause__, (HydraException, OmegaConfBaseException)):
+        exc = exc.__cause__
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    key = getattr(exc, "full_key", None) or next(
+        (ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
     head = lines[0] if lines else type(exc).__name__
+    key = override_key or key
     return f"'{key}': {head}" if key else head
 
 
@@ -163,15 +171,6 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"'{key}': needs {n} values, got {len(value)}")
     if len(config.health.coupling) != 3 or any(len(row) != 3 for row in config.health.coupling):
         raise ConfigError("'health.coupling': must be a 3x3 matrix (physical, mental, social)")
-    from model.services import SERVICE_NAMES  # local import: services depends on parameters only
-    from model.parameters import FINANCING_RULES
-    for service, rule in config.policies.financing_switch_rules.items():
-        if service not in SERVICE_NAMES:
-            raise ConfigError(f"'policies.financing_switch_rules.{service}': unknown provider type; "
-                              f"allowed are {', '.join(SERVICE_NAMES)}")
-        if rule not in FINANCING_RULES:
-            raise ConfigError(f"'policies.financing_switch_rules.{service}': unknown rule '{rule}'; "
-                              f"allowed are {', '.join(FINANCING_RULES)}")
     return config
 
 

@@ -172,10 +172,11 @@ class HealthConfig:
                                      ASSUMPTION, "Target health lost in a deprived wijk.")
     coupling_threshold: float = param(0.55, "health", 0.0, 1.0, ASSUMPTION,
                                       "Below this, a domain starts eroding the domains it feeds.")
-    coupling: List[List[float]] = param([[0.0, 0.02, 0.04], [0.02, 0.0, 0.06], [0.0, 0.08, 0.0]],
+    coupling: List[List[float]] = param([[0.0, 0.005, 0.015], [0.01, 0.0, 0.02], [0.005, 0.025, 0.0]],
                            "health lost per month per unit shortfall (row: source domain)", 0.0, 0.5,
                            "DESIGN section 3: social erodes mental, mental erodes social and physical, "
-                           "physical erodes social; sizes are assumptions",
+                           "physical erodes social; sizes assumed, kept small enough relative to "
+                           "health.drift that the mental-social loop cannot run away",
                            "Cross-domain coupling matrix (physical, mental, social).")
     shock_rate: List[float] = param([0.010, 0.008, 0.008], "shocks per resident per month", 0.0, 0.2, ASSUMPTION,
                              "Chance of a shock (illness, crisis, bereavement, job loss).")
@@ -192,7 +193,7 @@ class HealthConfig:
                                    ASSUMPTION, "Informal support: a strong network absorbs shocks.")
     need_threshold: List[float] = param([0.45, 0.45, 0.45], "health", 0.0, 1.0, ASSUMPTION,
                                  "Below this health a domain has a need.")
-    waiting_deterioration: float = param(0.008, "health lost per month on a waiting list", 0.0, 0.1,
+    waiting_deterioration: float = param(0.003, "health lost per month on a waiting list", 0.0, 0.1,
                                          "DESIGN section 3: needs worsen while waiting; size assumed",
                                          "Extra deterioration while waiting for care.")
 
@@ -250,6 +251,8 @@ class GatekeeperConfig:
                                "Care avoidance because of the eigen risico.")
     step_down: float = param(0.3, "share of tweede-lijn discharges with follow-up", 0.0, 1.0, ASSUMPTION,
                              "Afschalen: follow-up in the eerste or nulde lijn after specialist care.")
+    renege_rate: float = param(0.05, "chance per month a waiting resident gives up", 0.0, 1.0, ASSUMPTION,
+                               "Residents leave long waiting lists; they may seek help again later.")
     crisis_severity: float = param(0.7, "severity", 0.0, 1.0, ASSUMPTION,
                                    "Untreated needs above this severity can become a crisis.")
     crisis_rate: float = param(0.06, "crises per month at severity 1", 0.0, 1.0, ASSUMPTION,
@@ -388,6 +391,31 @@ class PreventiefondsConfig:
                          "Who fills the fund.")
 
 
+def _new_rule(service: str):
+    return choice("", ("",) + FINANCING_RULES, "DESIGN section 3: switching financing rules per line",
+                  f"Rule for {service} while the switch applies ('' keeps the rule in financing).")
+
+
+@dataclass
+class FinancingSwitchConfig:
+    """Switch financing rules per provider type from `start_month`."""
+    enabled: bool = False
+    start_month: int = param(0, "month since simulation start", 0, 1200, ASSUMPTION,
+                             "Month from which the new rules apply.")
+    social_basis: str = _new_rule("social_basis")
+    schuldhulp: str = _new_rule("schuldhulp")
+    voorzorg: str = _new_rule("voorzorg")
+    gp: str = _new_rule("gp")
+    poh_ggz: str = _new_rule("poh_ggz")
+    poh_jeugd: str = _new_rule("poh_jeugd")
+    wijkteam: str = _new_rule("wijkteam")
+    hospital: str = _new_rule("hospital")
+    specialist_ggz: str = _new_rule("specialist_ggz")
+    youth_ambulant: str = _new_rule("youth_ambulant")
+    youth_residential: str = _new_rule("youth_residential")
+    wmo_maatwerk: str = _new_rule("wmo_maatwerk")
+
+
 @dataclass
 class PoliciesConfig:
     wijkteam_light_help: Lever = _lever(0.9, "Wijkteam light help share (replaces each municipality's).")
@@ -407,9 +435,8 @@ class PoliciesConfig:
                                                     "redirected to the nulde lijn without extra capacity.")
     preventiefonds: PreventiefondsConfig = field(default_factory=PreventiefondsConfig,
                                                  metadata={"section": True})
-    financing_switch: Lever = _lever(1.0, "Switch the financing rules below from start_month.")
-    financing_switch_rules: Dict[str, str] = field(default_factory=dict, metadata={
-        "doc": "Provider type -> rule to use while financing_switch is enabled."})
+    financing_switch: FinancingSwitchConfig = field(default_factory=lambda: FinancingSwitchConfig(),
+                                                    metadata={"section": True})
     poh_jeugd_baseline_share: float = param(0.5, "share of GP practices", 0.0, 1.0,
                                             "CPB (2020): POH-jeugd spread in many municipalities",
                                             "Share of GP practices with POH-jeugd without the lever.")

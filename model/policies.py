@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.services import S, SERVICES
+from model.services import S, SERVICE_NAMES, SERVICES
 
 # social workers carry larger caseloads than specialist care staff: one FTE moved from
 # specialist GGZ or youth care gives this many nulde-lijn slots per slot removed (assumption)
@@ -56,7 +56,9 @@ class PolicyState:
         self.integrated = self.active(p.ontschotting)
         schuldhulp = self.level(p.schuldhulp, 1.0)
         self.schuldhulp_outreach = 0.02 * (schuldhulp - 1.0) if self.active(p.schuldhulp) else 0.0
-        self.rules = dict(p.financing_switch_rules) if self.active(p.financing_switch) else {}
+        switch = p.financing_switch
+        self.rules = {name: getattr(switch, name) for name in SERVICE_NAMES
+                      if getattr(switch, name)} if self.active(switch) else {}
 
         # capacities: staff per line
         cap = np.ones(len(SERVICES))

@@ -14,7 +14,8 @@ One month, in this order (the only place where the order is written down):
  7. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
     `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
  8. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
- 9. Admission: waiting residents enter care up to capacity (`model.care`).
+ 9. Waiting lists: residents whose need passed leave them, some give up; the rest are
+    admitted, longest waiting first, up to capacity (`model.care`).
 10. Care: contacts and waiting months (`model.care`).
 11. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
 12. Financing: providers are paid by their contract; the fund and regional budget pay and
@@ -134,6 +135,7 @@ class CarelinesModel(mesa.Model):
         help_seeking.step(self)
         nulde_lijn.schuldhulp_outreach(self)
         nulde_lijn.voorzorg(self)
+        care.leave_waiting_lists(self)
         care.admit_from_queues(self)
         care.progress(self)
         tweede_lijn.review_episodes(self)

@@ -106,6 +106,8 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
         service[:] = S["wijkteam"]
     model.res.root[domain, follow] = np.where(domain == PHYSICAL, PHYSICAL, SOCIAL)
     care.refer(model, follow, domain, service, from_line=TWEEDE)
+    # the follow-up continues the episode: not a relapse; the relapse window starts when it ends
+    model.res.since_discharge[domain, follow] = 9999
 
 
 def crises(model) -> None:

@@ -1,0 +1,106 @@
+"""Invariants that must hold in every run: residents conserved, every euro accounted for once,
+health in [0, 1], consistent episodes and queues."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import model
+from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING
+from model.simulation import CarelinesModel
+from tests.conftest import config
+
+SCENARIOS = {
+    "baseline": (),
+    "preventiefonds": ("policies.preventiefonds.enabled=true",),
+    "ontschotting": ("policies.ontschotting.enabled=true", "policies.ontschotting.start_month=6"),
+    "financing_switch": ("policies.financing_switch.enabled=true", "policies.financing_switch.start_month=12",
+                         "policies.financing_switch.specialist_ggz=budget",
+                         "policies.financing_switch.youth_ambulant=budget",
+                         "policies.financing_switch.hospital=capitation"),
+    "risk_cases": ("policies.social_basis_cut.enabled=true", "policies.substitution_without_funds.enabled=true",
+                   "financing.municipal_budget_slack=-0.2"),
+    "all_levers": tuple(f"policies.{lever}.enabled=true" for lever in (
+        "wijkteam_light_help", "wijkteam_coverage", "poh_jeugd", "poh_ggz", "welzijn_op_recept",
+        "social_basis_investment", "broad_gatekeeper", "schuldhulp", "voorzorg", "workforce_shift",
+        "staff_shortage")),
+}
+
+
+def check_state(sim: CarelinesModel) -> None:
+    res = sim.res
+    assert np.all((res.health >= 0) & (res.health <= 1)), "health left [0, 1]"
+    assert np.all((res.network >= 0) & (res.network <= 1))
+    no_episode = res.service == NO_SERVICE
+    assert np.all(no_episode == (res.state == NONE)), "episode state and service disagree"
+    assert np.all(np.isin(res.state, (NONE, WAITING, IN_CARE)))
+    assert np.all(res.months >= 0), "negative waiting or care months"
+    assert not np.any(res.service[:, ~res.alive] != NO_SERVICE), "the dead hold episodes"
+    assert not np.any(res.in_voorzorg & ~res.alive)
+    assert np.all(sim.provider_capacity >= 0)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_invariants_hold_every_month(name):
+    sim = CarelinesModel(config(*SCENARIOS[name], base=("population.size=6000", "years=3")))
+    start_alive = sim.res.alive_count
+    births = deaths = 0
+    while not sim.finished:
+        before_n = sim.res.n
+        alive_before = sim.res.alive_count
+        sim.step()
+        check_state(sim)
+        born = sim.res.n - before_n
+        died = alive_before + born - sim.res.alive_count
+        assert died >= 0
+        births += born
+        deaths += died
+    # residents are conserved: start + births - deaths = alive, and the outcome counts agree
+    assert sim.res.alive_count == start_alive + births - deaths
+    recorded = sim.outcomes.data
+    rec_births = recorded[("births", -1, -1, -1, -1, -1)][:, -1].sum()
+    rec_deaths = recorded[("deaths", -1, -1, -1, -1, -1)][:, -1].sum()
+    residents = recorded[("residents", -1, -1, -1, -1, -1)][:, -1]
+    assert residents[-1] - residents[0] == rec_births - rec_deaths - (
+        recorded[("births", -1, -1, -1, -1, -1)][0, -1] - recorded[("deaths", -1, -1, -1, -1, -1)][0, -1])
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_euro_is_accounted_for_once(name):
+    results = model.run(config(*SCENARIOS[name], base=("population.size=6000", "years=3")))
+    ledger, ts = results.ledger, results.timeseries
+    assert (ledger["amount"] > 0).all(), "a payment without a positive amount"
+    care = ledger[ledger["kind"] == "care"]
+    cost = ts[(ts["metric"] == "cost")]
+    region = cost[cost["municipality"] == "region"]
+    municipal = cost[cost["municipality"] != "region"]
+    total = care["amount"].sum()
+    assert total > 0
+    assert region["value"].sum() == pytest.approx(total, rel=1e-9)
+    assert municipal["value"].sum() == pytest.approx(total, rel=1e-9)
+    by_financier = region.groupby("financier", observed=True)["value"].sum()
+    ledger_by_payer = care.groupby("payer", observed=True)["amount"].sum()
+    for payer, amount in ledger_by_payer.items():
+        if amount:
+            assert by_financier[payer] == pytest.approx(amount, rel=1e-9)
+    by_line = region.groupby("line", observed=True)["value"].sum()
+    ledger_by_line = care.groupby("line", observed=True)["amount"].sum()
+    for line, amount in ledger_by_line.items():
+        assert by_line[line] == pytest.approx(amount, rel=1e-9)
+    assert sum(results.summary["cost_per_year_by_financier"].values()) == pytest.approx(
+        results.summary["cost_per_year_total"], rel=1e-9)
+
+
+def test_prevention_fund_balances():
+    """What the fund received minus what it spent is what it holds."""
+    sim = CarelinesModel(config("policies.preventiefonds.enabled=true",
+                                base=("population.size=6000", "years=3")))
+    sim.run_model()
+    a = sim.ledger.arrays()
+    fund_index = len(sim.providers) + 3
+    recorded = a["month"] >= -100
+    received = a["amount"][recorded & (a["payee"] == fund_index) & (a["kind"] == 1)].sum()
+    spent = a["amount"][recorded & (a["payer"] == 3)].sum()
+    assert received > 0 and spent > 0
+    assert received - spent == pytest.approx(sim.fund.balance, rel=1e-9, abs=1e-6)
