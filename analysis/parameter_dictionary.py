@@ -90,9 +90,17 @@ def _type_name(tp) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+def _class_doc(cls) -> str:
+    """The first paragraph of a dataclass's own docstring ('' for the generated signature)."""
+    doc = (cls.__doc__ or "").strip()
+    if not doc or doc.startswith(cls.__name__ + "("):
+        return ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
 def _allowed(meta: dict, value, tp) -> str:
     if "choices" in meta:
-        return "one of " + ", ".join(_code(c) for c in meta["choices"])
+        return "one of " + ", ".join(_code(_value(c)) for c in meta["choices"])
     low, high = meta.get("range", (None, None))
     if low is None and high is None:
         return "`true`, `false`" if tp is bool else "—"
@@ -121,9 +129,9 @@ def _rows(obj, prefix: str, inherited_source: str | None, only=None):
         tp = hints.get(f.name)
         if is_dataclass(value):
             source = meta.get("source", inherited_source)
-            if "doc" in meta:
-                yield (_code(name), "—", "*section*", "—", _cell(meta.get("source", "")) or "—",
-                       _cell(meta["doc"]))
+            doc = meta.get("doc") or _class_doc(type(value))
+            if doc:
+                yield (_code(name), "—", "*section*", "—", _cell(meta.get("source", "")) or "—", _cell(doc))
             yield from _rows(value, name + ".", source)
             continue
         source = meta.get("source", "")

@@ -30,20 +30,23 @@ def provider_of(model, service, ids) -> np.ndarray:
     return model.provider_index[service, model.res.municipality[ids]]
 
 
-def refer(model, ids: np.ndarray, domain: int, service, from_line: int, crisis: bool = False) -> None:
+def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediate: bool = False,
+          continuation: bool = False) -> None:
     """Put residents on the waiting list of a service for their need in `domain`.
 
-    Counts the referral (from_line -> the service's line). Crisis placements skip the queue.
+    Counts the referral (from_line -> the service's line; from_line -1 is no referral).
+    Immediate placements (crises, transfers, step-down follow-up) skip the queue; a
+    continuation (transfer or follow-up of the same problem) does not count as a relapse.
     """
     if len(ids) == 0:
         return
     res = model.res
     service = np.broadcast_to(np.asarray(service, dtype=np.int8), ids.shape)
     res.service[domain, ids] = service
-    res.state[domain, ids] = IN_CARE if crisis else WAITING
+    res.state[domain, ids] = IN_CARE if immediate else WAITING
     res.months[domain, ids] = 0
-    if crisis:
-        start_episodes(model, domain, ids, service)
+    if immediate:
+        start_episodes(model, domain, ids, service, continuation)
     to_line = SERVICE_LINE[service]
     for line in (NULDE, EERSTE, TWEEDE):
         sel = ids[to_line == line]
@@ -52,8 +55,9 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, crisis: 
                                  line=from_line, to_line=line)
 
 
-def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray) -> None:
-    """Admission: set the planned length from the provider's contract and count the new episode."""
+def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
+    """Admission: set the planned length from the provider's contract and count the new episode;
+    a new episode soon after a discharge in the same domain is a relapse."""
     res = model.res
     providers = provider_of(model, service, ids)
     base = model.services_cfg_array("episode_months")[service]
@@ -64,7 +68,7 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray) -> 
     rdom = report_domain(model, domain, ids)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
-    relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
+    relapse = (res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window) & (not continuation)
     model.outcomes.count("relapses", res, ids[relapse], domain=rdom[relapse], line=line[relapse])
     social_root = res.root[domain, ids] == SOCIAL
     model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=rdom[social_root],
@@ -90,11 +94,7 @@ def admit_from_queues(model) -> None:
     prov = provider_of(model, service, ids)
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     free[model.provider_rationing] = 0
-    order = np.lexsort((ids, -res.months[d_idx, ids], prov))
-    prov_sorted = prov[order]
-    first = np.searchsorted(prov_sorted, prov_sorted, side="left")
-    rank = np.arange(len(order)) - first
-    admit = order[rank < free[prov_sorted]]
+    admit = up_to_capacity(prov, free, priority=-res.months[d_idx, ids], tiebreak=ids)
     for d in range(3):
         sel = admit[d_idx[admit] == d]
         if len(sel):
@@ -102,8 +102,19 @@ def admit_from_queues(model) -> None:
     np.add.at(model.provider_in_care, prov[admit], 1)
 
 
+def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+    """Indices of the candidates that fit: per group (provider), at most free[group] of them,
+    lowest priority value first."""
+    order = np.lexsort((tiebreak, priority, group))
+    sorted_group = group[order]
+    first = np.searchsorted(sorted_group, sorted_group, side="left")
+    rank = np.arange(len(order)) - first
+    return order[rank < free[sorted_group]]
+
+
 def leave_waiting_lists(model) -> None:
-    """Residents whose need has passed leave the waiting list; others give up now and then."""
+    """Residents whose need has passed leave the waiting list; others give up now and then;
+    providers that ration (budget spent) refer waiting clients down to the social basis."""
     res = model.res
     d_idx, ids = np.nonzero(res.state == WAITING)
     if len(ids) == 0:
@@ -111,17 +122,26 @@ def leave_waiting_lists(model) -> None:
     u = model.streams.uniform("care.renege", model.month, res.n)[ids]
     recovered = model.severity[d_idx, ids] == 0
     gives_up = ~recovered & (u < model.cfg.gatekeeper.renege_rate)
+    service = res.service[d_idx, ids]
+    rationing = model.provider_rationing[provider_of(model, service, ids)]
+    v = model.streams.uniform("care.refer_out", model.month, res.n)[ids]
+    refer_out = ~recovered & ~gives_up & rationing & (SERVICE_LINE[service] > NULDE) & (
+        v < model.cfg.financing.budget_refer_out)
     for d in range(3):
-        model.outcomes.count("left_waiting_list", res, ids[(d_idx == d) & gives_up],
-                             domain=report_domain(model, d, ids[(d_idx == d) & gives_up]))
-        discharge(model, d, ids[(d_idx == d) & (recovered | gives_up)])
+        in_d = d_idx == d
+        model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
+                             domain=report_domain(model, d, ids[in_d & gives_up]))
+        discharge(model, d, ids[in_d & (recovered | gives_up)])
+        out = ids[in_d & refer_out]
+        from_line = SERVICE_LINE[res.service[d, out]]
+        discharge(model, d, out)
+        for line in (EERSTE, TWEEDE):
+            refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
 
 
 def progress(model) -> None:
-    """One month of care and waiting: contacts, eigen risico, waiting months.
-
-    Contacts are collected per resident for payment (`model.month_contacts`).
-    """
+    """One month of care and waiting: contacts (collected for payment by
+    `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
     d_idx, ids = np.nonzero(res.state == IN_CARE)
     service = res.service[d_idx, ids]
@@ -135,8 +155,9 @@ def progress(model) -> None:
     np.minimum(res.since_discharge + 1, 9999, out=res.since_discharge)
 
 
-def discharge(model, domain: int, ids: np.ndarray, count: bool = True) -> None:
-    """End episodes: the resident leaves care or the waiting list in this domain."""
+def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:
+    """End episodes: the resident leaves care or the waiting list in this domain. A transfer
+    (the same problem goes on elsewhere) does not start the relapse window."""
     if len(ids) == 0:
         return
     res = model.res
@@ -148,7 +169,8 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True) -> None:
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
     res.months[domain, ids] = 0
-    res.since_discharge[domain, ids[was_in_care]] = 0
+    if not transfer:
+        res.since_discharge[domain, ids[was_in_care]] = 0
 
 
 def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray) -> np.ndarray:

@@ -7,8 +7,10 @@ recognised social root goes to social work (Welzijn op Recept) or the wijkteam. 
 GP treats, hands over to the POH, or refers to the tweede lijn above a severity threshold.
 
 Wijkteam: gives light help itself (the municipality decides how much), or refers: children to
-youth care, older residents to Wmo maatwerk, mild social needs down to the nulde lijn, mental
-needs of adults to the GP.
+youth care, mild social needs of adults down to the nulde lijn, severe social needs of adults
+to Wmo maatwerk, physical needs of older residents (`gatekeeper.wmo_min_age`) to Wmo maatwerk
+and of younger ones to the GP, mental needs of adults to the GP. What the tweede lijn does not
+accept stays with the wijkteam.
 """
 
 from __future__ import annotations
@@ -97,4 +99,5 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int) -> None:
                              domain=care.report_domain(model, domain, rest[~older]))
         gp_consult(model, rest[~older], domain)
         rest = rest[older]
-    tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)
+    refused = tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)
+    care.refer(model, refused, domain, S["wijkteam"], from_line=-1)  # the wijkteam keeps what is refused

@@ -52,6 +52,22 @@ class Ledger:
     def total(self, kind: str = "care") -> float:
         return float(sum(ch["amount"][ch["kind"] == KINDS.index(kind)].sum() for ch in self._chunks))
 
+    def month_chunks(self, month: int):
+        """The payment batches of one month (the latest month is at the end)."""
+        for ch in reversed(self._chunks):
+            if ch["month"][0] != month:
+                break
+            yield ch
+
+    def month_totals(self, month: int, kind: str, payer: str, n_municipalities: int) -> np.ndarray:
+        """Amounts of one kind paid by one payer in one month, per municipality."""
+        out = np.zeros(n_municipalities)
+        for ch in self.month_chunks(month):
+            sel = (ch["kind"] == KINDS.index(kind)) & (ch["payer"] == F[payer])
+            out += np.bincount(ch["municipality"][sel].astype(np.int64), weights=ch["amount"][sel],
+                               minlength=n_municipalities)
+        return out
+
     def to_frame(self, model) -> pd.DataFrame:
         a = self.arrays()
         names = model.region.names
@@ -88,7 +104,8 @@ class Financier(mesa.Agent):
 
 class Municipality(Financier):
     """Pays for the social domain from a yearly budget; after overspending it cuts prevention
-    (the social basis) first the next year: the sluitpost."""
+    (the social basis) first the next year: the sluitpost. Budgets are incremental: last
+    year's spending plus `municipal_budget_slack`."""
 
     def __init__(self, model, municipality: int):
         super().__init__(model, "municipality", municipality)
@@ -98,11 +115,16 @@ class Municipality(Financier):
         self.budget_year = expected_spending * (1.0 + self.model.cfg.financing.municipal_budget_slack)
 
     def new_year(self) -> None:
+        """Compare last year's spending with its budget; cut prevention after overspending; set
+        this year's budget incrementally from last year's spending."""
         fin = self.model.cfg.financing
-        overspend = self.paid_year / self.budget_year - 1.0 if np.isfinite(self.budget_year) else 0.0
-        cut = float(np.clip(fin.sluitpost_cut * overspend, 0.0, 0.9))
-        self.model.policy.sluitpost_cut[self.municipality] = cut
-        self.model.outcomes.set_value("prevention_cut", self.municipality, cut)
+        if np.isfinite(self.budget_year) and self.paid_year > 0:
+            overspend = self.paid_year / self.budget_year - 1.0
+            cut = float(np.clip(fin.sluitpost_cut * overspend, 0.0, fin.sluitpost_max_cut))
+            self.model.policy.sluitpost_cut[self.municipality] = cut
+            self.model.outcomes.set_value("prevention_cut", self.municipality, cut)
+            self.model.outcomes.set_value("municipal_overspend", self.municipality, overspend)
+            self.set_budget(self.paid_year)
         super().new_year()
 
 
@@ -144,15 +166,15 @@ class Preventiefonds(Financier):
         return self.yearly_income / 12.0 if self.active() else 0.0
 
     def extra_slots(self, provider) -> float:
-        """Social-basis slots the fund pays for at this provider (half of its spending; the other
-        half goes to community building)."""
+        """Social-basis slots the fund pays for at this provider with half of its spending."""
         spend = 0.5 * self.monthly_spending() * provider.residents_served / max(self.model.initial_population, 1)
         cfg = provider.cfg
         return spend / max(cfg.contacts_per_month * cfg.tariff, 1e-9)
 
     def community_building(self) -> np.ndarray:
-        per_resident_year = self.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
-        # EUR 10 per resident per year of community building adds 0.5 to the building level
+        """Community building paid by the other half of the fund's spending: EUR 10 per resident
+        per year raises the building level by 0.5 (assumption)."""
+        per_resident_year = 0.5 * self.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
         return np.full(self.model.region.n_municipalities, 0.05 * per_resident_year)
 
     def pay(self) -> None:
@@ -165,6 +187,8 @@ class Preventiefonds(Financier):
         amounts = spend * shares / shares.sum()
         model.ledger.add(model.month, F["preventiefonds"], np.array([p.index for p in basis]),
                          np.array([p.municipality for p in basis]), 0, 2, NO_GROUP, 0, amounts)
+        for provider, amount in zip(basis, amounts):
+            provider.extra_funds_year += amount
         self.balance -= spend
 
 
@@ -260,26 +284,22 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
         if p.rule == "budget":
             lump[i] = p.budget_year / 12.0
         elif p.rule == "capitation":
-            enrolled = pop.sum() if p.municipality is None else pop[p.municipality]
-            lump[i] = p.contract.capitation_per_resident / 12.0 * enrolled
+            lump[i] = p.capitation_per_resident() / 12.0 * pop[p.municipality]
     nz = np.nonzero(lump)[0]
     dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
     model.ledger.add(model.month, model.provider_payer[nz], nz, model.provider_municipality[nz],
                      model.provider_line[nz], dom, NO_GROUP, 0, lump[nz])
     if model.fund is not None:
         model.fund.pay()
-    track_municipal_spending(model)
+    book_month(model)
 
 
-def track_municipal_spending(model) -> None:
-    """Add this month's care payments by municipalities to their yearly totals."""
-    chunk = model.ledger._chunks
-    for ch in reversed(chunk):
-        if ch["month"][0] != model.month:
-            break
-        sel = (ch["payer"] == F["municipality"]) & (ch["kind"] == 0)
-        if sel.any():
-            paid = np.bincount(ch["municipality"][sel].astype(np.int64), weights=ch["amount"][sel],
-                               minlength=model.region.n_municipalities)
-            for m, a in enumerate(paid):
-                model.municipalities[m].paid_year += a
+def book_month(model) -> None:
+    """Book this month's care payments on the financiers that made them: municipalities count
+    them against their yearly budget, the regional budget draws them from its balance."""
+    n = model.region.n_municipalities
+    paid = model.ledger.month_totals(model.month, "care", "municipality", n)
+    for municipality, amount in zip(model.municipalities, paid):
+        municipality.paid_year += amount
+    if model.regional_budget is not None:
+        model.regional_budget.balance -= model.ledger.month_totals(model.month, "care", "regional_budget", n).sum()

@@ -2,6 +2,7 @@
 
 Each month every stock
 1. drifts towards a target set by age and determinants (income, debt, benefit, network, wijk);
+   an untreated need recovers slowly by itself and worsens a little each month (escalation);
 2. is eroded by poor health in the domains that feed it (coupling): poor social health
    (loneliness, debt stress) erodes mental health, poor mental health erodes social and physical
    health, poor physical health erodes social health;
@@ -51,7 +52,7 @@ def shock_rates(model) -> np.ndarray:
     rate[PHYSICAL] = h.shock_rate[PHYSICAL] * (1.0 + h.shock_age_physical * np.maximum(res.age - 50.0, 0.0))
     child = res.age < 18.0
     rate[MENTAL] = np.where(child, h.youth_shock_rate, h.shock_rate[MENTAL]) * trend
-    rate[SOCIAL] = np.where(child, h.youth_shock_rate * 0.7, h.shock_rate[SOCIAL])
+    rate[SOCIAL] = np.where(child, h.youth_shock_rate * 0.7 * trend, h.shock_rate[SOCIAL])
     return rate
 
 
@@ -59,7 +60,14 @@ def step(model) -> None:
     res, h = model.res, model.cfg.health
     health = res.health
     target = targets(model)
-    health += h.drift * (target - health)
+    threshold = np.asarray(h.need_threshold, dtype=np.float32)[:, None]
+    untreated = (health < threshold) & (res.state != IN_CARE)
+    drift = np.where(untreated, h.drift * (1.0 - h.need_persistence), h.drift).astype(np.float32)
+    health += drift * (target - health)
+    progression = np.asarray(h.untreated_progression, dtype=np.float32)[:, None]
+    progression = np.broadcast_to(progression, health.shape).copy()
+    progression[1:, res.age < 18.0] = h.youth_progression
+    health -= np.where(untreated, progression, 0.0)
 
     # coupling: shortfall below the coupling threshold in a source domain erodes its targets
     shortfall = np.maximum(h.coupling_threshold - health, 0.0)

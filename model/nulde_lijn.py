@@ -12,7 +12,7 @@ import numpy as np
 
 from model import care, eerste_lijn
 from model.residents import NONE, WAITING
-from model.services import EERSTE, MENTAL, NULDE, S, SOCIAL
+from model.services import EERSTE, MENTAL, NULDE, PHYSICAL, S, SOCIAL
 
 
 def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
@@ -29,7 +29,8 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
         care.refer(model, up, domain, S["wijkteam"], from_line=from_line)
     here = ids[~too_severe]
-    service = np.where(res.debt[here], S["schuldhulp"], S["social_basis"]).astype(np.int8)
+    debt_related = res.debt[here] & (domain != PHYSICAL)
+    service = np.where(debt_related, S["schuldhulp"], S["social_basis"]).astype(np.int8)
     care.refer(model, here, domain, service, from_line)
 
 
@@ -51,9 +52,15 @@ def voorzorg(model) -> None:
     waiting_ggz = (res.service[MENTAL] == S["specialist_ggz"]) & (res.state[MENTAL] == WAITING)
     res.in_voorzorg &= waiting_ggz
     share = model.policy.voorzorg_share
-    if share > 0:
+    if share > 0:  # join a group while places are free, at monthly chance `share`
         u = model.streams.uniform("nulde.voorzorg", model.month, res.n)
-        res.in_voorzorg |= waiting_ggz & (u < share)
+        candidates = np.nonzero(waiting_ggz & ~res.in_voorzorg & (u < share))[0]
+        groups = care.provider_of(model, S["voorzorg"], candidates)
+        taken = np.bincount(care.provider_of(model, S["voorzorg"], np.nonzero(res.in_voorzorg)[0]),
+                            minlength=len(model.providers))
+        free = np.maximum(0, np.floor(model.provider_capacity - taken)).astype(np.int64)
+        joins = care.up_to_capacity(groups, free, priority=-res.months[MENTAL, candidates], tiebreak=candidates)
+        res.in_voorzorg[candidates[joins]] = True
     recovered = np.nonzero(res.in_voorzorg & (model.severity[MENTAL] == 0))[0]
     model.outcomes.count("voorzorg_no_treatment_needed", res, recovered)
     care.discharge(model, MENTAL, recovered)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.financing import FINANCIERS, F
 from model.residents import IN_CARE, WAITING
-from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, S
+from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
 
 GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
 NONE = -1
@@ -117,6 +117,9 @@ class Outcomes:
                     sel = flags[ids]
                     self._bincount_set(metric, muni[ids][sel], line=line[sel], group=g)
                 svc = res.service[d_idx, ids]
+                for s_id, s_name in enumerate(SERVICE_NAMES):
+                    c = np.bincount(muni[ids][svc == s_id], minlength=n)
+                    self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), c, c.sum())
                 for name, metric_name in (("youth_care_residential", "youth_care_residential"),
                                           ("youth_ambulant", "youth_care_ambulant"),
                                           ("wmo_maatwerk", "wmo_clients")):
@@ -173,9 +176,7 @@ class Outcomes:
     def _record_ledger(self, model) -> None:
         """Cost per financier and line (care payments) and contributions, from this month's ledger."""
         n = self.n_muni
-        for ch in reversed(model.ledger._chunks):
-            if ch["month"][0] != model.month:
-                break
+        for ch in model.ledger.month_chunks(model.month):
             for kind, metric in ((0, "cost"), (1, "contributions"), (2, "shared_savings")):
                 sel = ch["kind"] == kind
                 if not sel.any():

@@ -193,6 +193,16 @@ class HealthConfig:
                                    ASSUMPTION, "Informal support: a strong network absorbs shocks.")
     need_threshold: List[float] = param([0.45, 0.45, 0.45], "health", 0.0, 1.0, ASSUMPTION,
                                  "Below this health a domain has a need.")
+    need_persistence: float = param(0.7, "share of the drift lost while a need is untreated", 0.0, 1.0,
+                                    "assumption: untreated problems sustain themselves (stress, avoidance, "
+                                    "family conflict), so early help matters",
+                                    "Untreated needs recover slowly by themselves.")
+    untreated_progression: List[float] = param([0.002, 0.004, 0.004], "health lost per month with an untreated need",
+                                        0.0, 0.1, "DESIGN section 3: untreated needs escalate; size assumed",
+                                        "Untreated needs (physical, mental, social) worsen.")
+    youth_progression: float = param(0.008, "health lost per month with an untreated youth need", 0.0, 0.1,
+                                     "CPB (2020): early light help prevents escalation; size assumed",
+                                     "Untreated mental and social needs of children worsen faster.")
     waiting_deterioration: float = param(0.003, "health lost per month on a waiting list", 0.0, 0.1,
                                          "DESIGN section 3: needs worsen while waiting; size assumed",
                                          "Extra deterioration while waiting for care.")
@@ -284,16 +294,16 @@ def _service(capacity, months, contacts, effect, tariff, min_sev, source):
 
 @dataclass
 class ServicesConfig:
-    social_basis: ServiceConfig = _service(8.0, 4, 2.0, 0.10, 45.0, 0.0,
+    social_basis: ServiceConfig = _service(20.0, 4, 2.0, 0.10, 45.0, 0.0,
                                            "assumption: 55,000 social workers (Sociaal Werk Nederland)")
-    schuldhulp: ServiceConfig = _service(4.0, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
+    schuldhulp: ServiceConfig = _service(8.0, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
     voorzorg: ServiceConfig = _service(2.0, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
     gp: ServiceConfig = _service(1000.0, 2, 1.5, 0.10, 11.51, 0.0,
                                  "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51")
     poh_ggz: ServiceConfig = _service(12.0, 3, 1.5, 0.12, 40.0, 0.0,
                                       "assumption; Nivel: 172 POH-GGZ consults per 1,000 patients")
     poh_jeugd: ServiceConfig = _service(3.0, 3, 1.5, 0.12, 45.0, 0.0, ASSUMPTION)
-    wijkteam: ServiceConfig = _service(10.0, 5, 2.0, 0.12, 80.0, 0.0, ASSUMPTION)
+    wijkteam: ServiceConfig = _service(20.0, 5, 2.0, 0.12, 80.0, 0.0, ASSUMPTION)
     hospital: ServiceConfig = _service(30.0, 3, 2.0, 0.20, 600.0, 0.2,
                                        "assumption scaled to Zvw medisch-specialistische zorg EUR 24.3 bn (2020)")
     specialist_ggz: ServiceConfig = _service(12.0, 8, 3.0, 0.10, 140.0, 0.2,
@@ -311,15 +321,19 @@ class ServicesConfig:
 class ContractConfig:
     rule: str = choice("per_verrichting", FINANCING_RULES, "DESIGN section 3",
                        "Financing rule for this provider type.")
-    budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0, ASSUMPTION,
-                                       "Yearly budget under the budget rule (0: derived from capacity).")
-    capitation_per_resident: float = param(70.64, "euro per enrolled resident per year", 0.0, 10_000.0,
-                                           "NZa: GP capitation EUR 17.66 per quarter under 65",
+    budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0,
+                                       "assumption: 0 derives it from the provider's capacity cost",
+                                       "Yearly budget under the budget rule.")
+    capitation_per_resident: float = param(0.0, "euro per enrolled resident per year", 0.0, 10_000.0,
+                                           "assumption: 0 derives it from the provider's capacity cost",
                                            "Payment per enrolled resident under capitation.")
 
 
-def _contract(rule):
-    return field(default_factory=lambda: ContractConfig(rule=rule), metadata={"section": True})
+def _contract(rule, capitation=0.0, source=None):
+    meta = {"section": True}
+    if source:
+        meta["source"] = source
+    return field(default_factory=lambda: ContractConfig(rule=rule, capitation_per_resident=capitation), metadata=meta)
 
 
 @dataclass
@@ -327,7 +341,7 @@ class FinancingConfig:
     social_basis: ContractConfig = _contract("budget")
     schuldhulp: ContractConfig = _contract("budget")
     voorzorg: ContractConfig = _contract("budget")
-    gp: ContractConfig = _contract("capitation")
+    gp: ContractConfig = _contract("capitation", 70.64, "NZa: GP capitation EUR 17.66 per quarter under 65")
     poh_ggz: ContractConfig = _contract("per_verrichting")
     poh_jeugd: ContractConfig = _contract("budget")
     wijkteam: ContractConfig = _contract("budget")
@@ -348,11 +362,13 @@ class FinancingConfig:
                                      "How strongly budget-funded providers shorten episodes.")
     budget_refer_out: float = param(0.15, "chance per month a waiting client is referred out", 0.0, 1.0,
                                     ASSUMPTION, "Rationing providers refer waiting clients down or out.")
-    municipal_budget_slack: float = param(0.02, "share above expected spending", -0.5, 1.0, ASSUMPTION,
-                                          "Municipal social-domain budget relative to first-year spending.")
+    municipal_budget_slack: float = param(0.02, "share above last year's spending", -0.5, 1.0, ASSUMPTION,
+                                          "Municipal social-domain budget relative to last year's spending.")
     sluitpost_cut: float = param(1.5, "relative cut in prevention per unit relative overspend", 0.0, 10.0,
                                  "DESIGN section 3: prevention is cut first (sluitpost); size assumed",
                                  "How hard the municipality cuts the social basis after overspending.")
+    sluitpost_max_cut: float = param(0.5, "share of the social basis", 0.0, 1.0, ASSUMPTION,
+                                     "Largest yearly cut in the social basis after overspending.")
     eigen_risico: float = param(385.0, "euro per adult per year", 0.0, 2000.0,
                                 "Zvw verplicht eigen risico 2016-2025: EUR 385",
                                 "Yearly deductible for insured care beyond the GP.")
@@ -426,7 +442,8 @@ class PoliciesConfig:
     social_basis_investment: Lever = _lever(1.5, "Multiplier on nulde-lijn capacity and community building.")
     broad_gatekeeper: Lever = _lever(0.8, "Chance the gatekeeper recognises a social root.")
     schuldhulp: Lever = _lever(2.0, "Multiplier on schuldhulp capacity, with early outreach to debtors.")
-    voorzorg: Lever = _lever(1.0, "Share of GGZ waiting-list clients offered a Voorzorg group.")
+    voorzorg: Lever = _lever(0.5, "Monthly chance that a GGZ waiting-list client joins a Voorzorg group "
+                                  "(places permitting).")
     ontschotting: Lever = _lever(1.0, "One regional budget; level = weight on total cost in referrals.")
     workforce_shift: Lever = _lever(0.1, "Share of tweede-lijn GGZ and youth staff moved to social work.")
     staff_shortage: Lever = _lever(0.1, "Share of care staff lost in all lines.")

@@ -68,8 +68,8 @@ class PolicyState:
         cut = self.level(p.social_basis_cut, 0.0)
         shift = self.level(p.workforce_shift, 0.0)
         nulde = invest * (1.0 - cut)
-        for name in ("social_basis", "voorzorg"):
-            cap[S[name]] *= nulde
+        cap[S["social_basis"]] *= nulde
+        cap[S["voorzorg"]] *= nulde if self.voorzorg_share > 0 else 0.0  # groups only under the lever
         cap[S["schuldhulp"]] *= schuldhulp * (1.0 - cut)
         cap[S["poh_ggz"]] *= self.level(p.poh_ggz, 1.0)
         cap[S["poh_jeugd"]] *= self.poh_jeugd_share / max(p.poh_jeugd_baseline_share, 1e-9)

@@ -1,11 +1,17 @@
-"""Providers: one Mesa agent per service and municipality (one per region for the hospital and
-specialist GGZ), with capacity, a contract, and behaviour that responds to the contract.
+"""Providers: one Mesa agent per service and municipality, with capacity, a contract, and
+behaviour that responds to the contract. For the hospital and specialist GGZ the agent stands
+for the part of their capacity that serves the municipality's residents.
 
 - per verrichting: revenue grows with contacts, so the provider accepts milder cases, delivers
   more contacts per month and discharges later (supply-induced demand, `supply_elasticity`).
 - budget: a fixed yearly amount; the provider shortens episodes (`budget_shortening`), and once
-  the year's budget is used up it admits nobody and refers waiting clients out.
+  the year's budget is used up it admits nobody and refers waiting clients down
+  (`budget_refer_out`, see `model.care.leave_waiting_lists`).
 - capitation: paid per enrolled resident; volume-neutral.
+
+Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE`
+of the provider's current capacity used in full, so budgets follow capacity changes such as
+a sluitpost cut.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: 
 class Provider(mesa.Agent):
     """A care provider of one service type in one municipality (or the whole region)."""
 
-    def __init__(self, model, service: int, municipality: int | None, residents_served: int):
+    def __init__(self, model, service: int, municipality: int, residents_served: int):
         super().__init__(model)
         self.service = service
         self.municipality = municipality
@@ -33,8 +39,8 @@ class Provider(mesa.Agent):
         self.capacity = self.base_capacity
         self.rule = self.contract.rule
         self.budget_year = self._yearly_budget()
-        self.spent_year = 0.0   # value of delivered contacts at tariff, this calendar year
-        self.revenue_year = 0.0
+        self.extra_funds_year = 0.0  # paid on top of the budget (preventiefonds), this year
+        self.spent_year = 0.0        # value of delivered contacts at tariff, this calendar year
 
     @property
     def spec(self):
@@ -42,18 +48,26 @@ class Provider(mesa.Agent):
 
     @property
     def name(self) -> str:
-        where = "region" if self.municipality is None else self.model.region.names[self.municipality]
-        return f"{self.spec.name}:{where}"
+        return f"{self.spec.name}:{self.model.region.names[self.municipality]}"
 
     @property
     def line_name(self) -> str:
         return LINES[self.spec.line]
 
+    def full_capacity_value(self) -> float:
+        """Yearly value of the current capacity used in full, at tariff."""
+        return self.capacity * self.cfg.contacts_per_month * self.cfg.tariff * 12.0
+
     def _yearly_budget(self) -> float:
         if self.contract.budget_per_resident > 0:
-            return self.contract.budget_per_resident * self.residents_served
-        full_use = self.base_capacity * self.cfg.contacts_per_month * self.cfg.tariff * 12.0
-        return DERIVED_BUDGET_SHARE * full_use
+            return self.contract.budget_per_resident * self.residents_served * self.capacity / self.base_capacity \
+                if self.base_capacity else 0.0
+        return DERIVED_BUDGET_SHARE * self.full_capacity_value()
+
+    def capitation_per_resident(self) -> float:
+        if self.contract.capitation_per_resident > 0:
+            return self.contract.capitation_per_resident
+        return DERIVED_BUDGET_SHARE * self.full_capacity_value() / max(self.residents_served, 1)
 
     # ------------------------------------------------------------------ contract behaviour
     def length_factor(self) -> float:
@@ -71,22 +85,19 @@ class Provider(mesa.Agent):
 
     @property
     def rationing(self) -> bool:
-        return self.rule == "budget" and self.spent_year >= self.budget_year
+        return self.rule == "budget" and self.spent_year >= self.budget_year + self.extra_funds_year
 
     def step(self) -> None:
-        """Monthly: take this month's capacity and contract from the policy state."""
+        """Monthly: take this month's capacity and contract from the policy state; in January
+        start a new budget year."""
         pol = self.model.policy
         self.rule = pol.rules.get(self.spec.name, self.contract.rule)
-        muni = self.municipality
-        mult = pol.capacity_multiplier[self.service]
-        if muni is not None:
-            mult = mult * pol.local_capacity_multiplier[self.service][muni]
+        mult = pol.capacity_multiplier[self.service] * pol.local_capacity_multiplier[self.service][self.municipality]
         self.capacity = self.base_capacity * mult + pol.extra_capacity(self)
-
-    def new_year(self) -> None:
-        self.spent_year = 0.0
-        self.revenue_year = 0.0
-        self.budget_year = self._yearly_budget() * self.model.policy.capacity_multiplier[self.service]
+        if self.model.month % 12 == 0:
+            self.spent_year = 0.0
+            self.extra_funds_year = 0.0
+            self.budget_year = self._yearly_budget()
 
 
 def provider_arrays(model) -> None:

@@ -1,6 +1,6 @@
 """Common random numbers: one named stream per process, keyed by month and resident id.
 
-The draw a resident gets from stream "health.shocks" in month 37 depends only on the seed,
+The draw a resident gets from stream "health.shock.1" in month 37 depends only on the seed,
 the stream name, the month and the resident's id; not on how many residents there are, on
 other streams, or on what happened earlier. Two scenarios run with the same seed therefore
 differ only by what the policy changed, not by noise (Starsim's common random numbers).

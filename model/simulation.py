@@ -3,10 +3,11 @@
 One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
-    and cut the social basis after overspending (sluitpost); providers start a new budget year;
-    eigen risico and yearly GP-contact flags reset; the regional budget shares its savings.
+    and cut the social basis after overspending (sluitpost); eigen risico and yearly
+    GP-contact flags reset; the regional budget shares its savings.
  1. Policies: the levers that apply this month (`model.policies`).
- 2. Providers: this month's capacity and contract (`model.providers`).
+ 2. Providers: this month's capacity and contract; in January a new budget year
+    (`model.providers`).
  3. Demography: ageing, deaths, births (`model.demography`).
  4. Determinants: debt, benefits, network strength (`model.determinants`).
  5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
@@ -121,6 +122,8 @@ class CarelinesModel(mesa.Model):
 
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
+        if self.finished:
+            raise RuntimeError(f"the run is complete after {self.total_months} months")
         if self.month % 12 == 0:
             self.new_year()
         self.policy.update()
@@ -182,16 +185,15 @@ class CarelinesModel(mesa.Model):
         return out
 
     def new_year(self) -> None:
-        if self.month == 0:
+        if self.month == 0:  # first budgets: the last warm-up year's spending
             reference = self._reference_spending()["municipality"] * 12.0
             for m, municipality in enumerate(self.municipalities):
                 municipality.set_budget(reference[m])
+                municipality.paid_year = 0.0
         if self.regional_budget is not None and self.regional_budget.monthly_contribution is not None:
             self.regional_budget.settle_year()
         for municipality in self.municipalities:
             municipality.new_year()
-        for provider in self.providers:
-            provider.new_year()
         self.res.eigen_risico_paid[:] = 0.0
         self.res.gp_contact_this_year[:] = False
 

@@ -22,7 +22,7 @@ from model import care
 from model.care import ADULT_AGE
 from model.health import RECOVERY_MARGIN
 from model.residents import IN_CARE, LOW
-from model.services import EIGEN_RISICO_SERVICES, MENTAL, NULDE, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
 
@@ -74,7 +74,7 @@ def review_episodes(model) -> None:
         esc_line = line[escalate]
         for from_line in (0, 1):
             sel = esc_ids[esc_line == from_line]
-            care.discharge(model, d, sel)
+            care.discharge(model, d, sel, transfer=True)
             refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
             care.refer(model, refused, d, S["gp"], from_line=-1)
 
@@ -82,8 +82,8 @@ def review_episodes(model) -> None:
         to_res = (service == S["youth_ambulant"]) & (sev >= g.residential_severity)
         move = ids[to_res]
         if len(move):
-            care.discharge(model, d, move)
-            care.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, crisis=True)
+            care.discharge(model, d, move, transfer=True)
+            care.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, immediate=True, continuation=True)
 
         # regular end: planned length reached, or recovered (not under per verrichting)
         months = res.months[d, ids]
@@ -105,9 +105,9 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
     if domain == PHYSICAL:
         service[:] = S["wijkteam"]
     model.res.root[domain, follow] = np.where(domain == PHYSICAL, PHYSICAL, SOCIAL)
-    care.refer(model, follow, domain, service, from_line=TWEEDE)
-    # the follow-up continues the episode: not a relapse; the relapse window starts when it ends
-    model.res.since_discharge[domain, follow] = 9999
+    # follow-up is planned at discharge: it starts at once and continues the same problem, so
+    # it is no relapse; the relapse window starts again when the follow-up ends
+    care.refer(model, follow, domain, service, from_line=TWEEDE, immediate=True, continuation=True)
 
 
 def crises(model) -> None:
@@ -128,5 +128,5 @@ def crises(model) -> None:
         model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
         care.discharge(model, d, ids, count=False)  # leaves any waiting list
         res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
-        care.refer(model, ids, d, service, from_line=-1, crisis=True)
+        care.refer(model, ids, d, service, from_line=-1, immediate=True)
         res.in_voorzorg[ids] &= d != MENTAL

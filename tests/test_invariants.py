@@ -104,3 +104,21 @@ def test_prevention_fund_balances():
     spent = a["amount"][recorded & (a["payer"] == 3)].sum()
     assert received > 0 and spent > 0
     assert received - spent == pytest.approx(sim.fund.balance, rel=1e-9, abs=1e-6)
+
+
+def test_regional_budget_balances():
+    """Under ontschotting: contributions in, care paid and savings shared out; nothing left over
+    after the final settlement except this year's running balance."""
+    sim = CarelinesModel(config("policies.ontschotting.enabled=true", "policies.ontschotting.start_month=6",
+                                base=("population.size=6000", "years=3")))
+    sim.run_model()
+    a = sim.ledger.arrays()
+    budget = 5  # financing.F["regional_budget"]
+    budget_payee = len(sim.providers) + budget
+    received = a["amount"][(a["payee"] == budget_payee) & (a["kind"] == 1)].sum()
+    care = a["amount"][(a["payer"] == budget) & (a["kind"] == 0)].sum()
+    shared = a["amount"][(a["payer"] == budget) & (a["kind"] == 2)].sum()
+    assert received > 0 and care > 0
+    assert received - care - shared == pytest.approx(sim.regional_budget.balance, rel=1e-9, abs=1e-3)
+    # shared savings are what was left after care, not the contributions themselves
+    assert shared < 0.5 * received
