@@ -9,12 +9,59 @@ gets and which referrals a provider accepts depend on the provider's contract (s
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING, group_index
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 ADULT_AGE = 18.0
+
+
+@numba.njit(cache=True)
+def _episodes(state, value):
+    n = state.shape[1]
+    count = 0
+    for d in range(3):
+        for i in range(n):
+            if state[d, i] == value:
+                count += 1
+    domains = np.empty(count, dtype=np.int64)
+    ids = np.empty(count, dtype=np.int64)
+    k = 0
+    for d in range(3):
+        for i in range(n):
+            if state[d, i] == value:
+                domains[k] = d
+                ids[k] = i
+                k += 1
+    return domains, ids
+
+
+@numba.njit(cache=True)
+def _needs_where(severity, state, domain, min_severity, in_care):
+    n = severity.shape[1]
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if severity[domain, i] > min_severity and (state[domain, i] == IN_CARE) == in_care:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+def needs_without_care(model, domain: int, min_severity: float = 0.0, episode_state: int | None = None) -> np.ndarray:
+    """Residents with a need above `min_severity` in `domain` who are not in care there; with
+    `episode_state` NONE, only those without any episode (not waiting either)."""
+    ids = _needs_where(model.severity, model.res.state, domain, np.float32(min_severity), False)
+    if episode_state is not None:
+        ids = ids[model.res.state[domain, ids] == episode_state]
+    return ids
+
+
+def episodes(state: np.ndarray, value: int) -> tuple[np.ndarray, np.ndarray]:
+    """(domain, resident id) of every episode in a state (WAITING or IN_CARE), domain-major."""
+    return _episodes(state, np.int8(value))
 
 
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
@@ -84,10 +131,10 @@ def admit_from_queues(model) -> None:
     Providers that are rationing (budget spent) admit nobody until the new year.
     """
     res = model.res
-    c_dom, c_ids = np.nonzero(res.state == IN_CARE)
+    c_dom, c_ids = episodes(res.state, IN_CARE)
     model.provider_in_care = np.bincount(provider_of(model, res.service[c_dom, c_ids], c_ids),
                                          minlength=len(model.providers)).astype(np.float64)
-    d_idx, ids = np.nonzero(res.state == WAITING)
+    d_idx, ids = episodes(res.state, WAITING)
     if len(ids) == 0:
         return
     service = res.service[d_idx, ids]
@@ -116,15 +163,15 @@ def leave_waiting_lists(model) -> None:
     """Residents whose need has passed leave the waiting list; others give up now and then;
     providers that ration (budget spent) refer waiting clients down to the social basis."""
     res = model.res
-    d_idx, ids = np.nonzero(res.state == WAITING)
+    d_idx, ids = episodes(res.state, WAITING)
     if len(ids) == 0:
         return
-    u = model.streams.uniform("care.renege", model.month, res.n)[ids]
+    u = model.streams.uniform("care.renege", model.month, ids)
     recovered = model.severity[d_idx, ids] == 0
     gives_up = ~recovered & (u < model.cfg.gatekeeper.renege_rate)
     service = res.service[d_idx, ids]
     rationing = model.provider_rationing[provider_of(model, service, ids)]
-    v = model.streams.uniform("care.refer_out", model.month, res.n)[ids]
+    v = model.streams.uniform("care.refer_out", model.month, ids)
     refer_out = ~recovered & ~gives_up & rationing & (SERVICE_LINE[service] > NULDE) & (
         v < model.cfg.financing.budget_refer_out)
     for d in range(3):
@@ -143,7 +190,7 @@ def progress(model) -> None:
     """One month of care and waiting: contacts (collected for payment by
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
-    d_idx, ids = np.nonzero(res.state == IN_CARE)
+    d_idx, ids = episodes(res.state, IN_CARE)
     service = res.service[d_idx, ids]
     prov = provider_of(model, service, ids)
     contacts = (model.services_cfg_array("contacts_per_month")[service]
@@ -174,12 +221,16 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
 
 
 def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped yearly)."""
+    """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped yearly).
+    Contacts counted per group (id -1) are never liable."""
     res = model.res
-    liable = np.isin(service, EIGEN_RISICO_SERVICES) & (res.age[ids] >= ADULT_AGE)
-    room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[ids])
-    own = np.where(liable, np.minimum(room, cost), 0.0)
-    np.add.at(res.eigen_risico_paid, ids, own.astype(np.float32))
+    own = np.zeros(len(ids))
+    liable = np.nonzero(np.isin(service, EIGEN_RISICO_SERVICES) & (ids >= 0))[0]
+    liable = liable[res.age[ids[liable]] >= ADULT_AGE]
+    who = ids[liable]
+    room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[who])
+    own[liable] = np.minimum(room, cost[liable])
+    np.add.at(res.eigen_risico_paid, who, own[liable].astype(np.float32))
     return own
 
 

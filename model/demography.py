@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model import care
+from model.random_streams import draw
 from model.residents import draw_income
 from model.services import PHYSICAL
 
 
+@numba.njit(parallel=True, cache=True)
+def _age_and_die(alive, age, physical_health, key, p_death_by_age, frailty, dies):
+    """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health."""
+    top = len(p_death_by_age) - 1
+    for i in numba.prange(len(age)):
+        dies[i] = False
+        if not alive[i]:
+            continue
+        age[i] += np.float32(1.0 / 12.0)
+        extra = (frailty - 1.0) * max(np.float32(0.8) - physical_health[i], np.float32(0.0)) / np.float32(0.8)
+        dies[i] = draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra)
+
+
+def death_table(cfg) -> np.ndarray:
+    """Monthly death chance at good health by whole year of age (0-120): Gompertz, mid-year."""
+    age = np.arange(121) + 0.5
+    return (-np.expm1(-cfg.mortality_base * np.exp2(age / cfg.mortality_doubling_years) / 12.0)).astype(np.float32)
+
+
 def step(model) -> None:
     res, cfg = model.res, model.cfg.demography
-    alive = res.alive
-    res.age[alive] += np.float32(1 / 12)
-
-    # deaths: yearly hazard doubles every `mortality_doubling_years`, more so with poor physical health
-    frailty = 1.0 + (cfg.mortality_frailty - 1.0) * np.maximum(0.8 - res.health[PHYSICAL], 0.0) / 0.8
-    hazard = cfg.mortality_base * np.exp2(res.age / cfg.mortality_doubling_years) * frailty
-    u = model.streams.uniform("demography.death", model.month, res.n)
-    dead = np.nonzero(alive & (u < -np.expm1(-hazard / 12.0)))[0]
+    dies = np.empty(res.n, dtype=np.bool_)
+    _age_and_die(res.alive, res.age, res.health[PHYSICAL], model.streams.key("demography.death", model.month),
+                 model.death_table, np.float32(cfg.mortality_frailty), dies)
+    dead = np.nonzero(dies)[0]
     for d in range(3):
         in_episode = dead[res.service[d, dead] >= 0]
         care.discharge(model, d, in_episode, count=False)
@@ -27,12 +44,13 @@ def step(model) -> None:
     model.outcomes.count("deaths", res, dead)
 
     # births: expected births per municipality, rounded stochastically on a municipal stream
-    per_muni = np.bincount(res.municipality[alive], minlength=model.region.n_municipalities)
+    per_muni = model.alive_by_municipality()
     expected = per_muni * cfg.birth_rate / 12.0
     g = model.streams.generator("demography.births", model.month)
     births = np.floor(expected + g.random(len(expected))).astype(np.int64)
     total = int(births.sum())
     if total == 0:
+        model.population_by_municipality = model.alive_by_municipality(recount=True)
         return
     new = res.add(total)
     muni = np.repeat(np.arange(len(births)), births).astype(np.int16)
@@ -45,3 +63,4 @@ def step(model) -> None:
     res.network[new] = np.clip(0.65 - 0.25 * dep, 0, 1)
     res.health[:, new] = 0.8
     model.outcomes.count("births", res, np.arange(new.start, new.stop))
+    model.population_by_municipality = model.alive_by_municipality(recount=True)

@@ -7,41 +7,64 @@ wijk's level (raised by nulde-lijn community building) and the resident's own so
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from model.residents import IN_CARE, LOW, MID
+from model.random_streams import draw
+from model.residents import IN_CARE
 from model.services import S, SOCIAL
+
+SCHULDHULP = S["schuldhulp"]
+
+
+@numba.njit(parallel=True, cache=True)
+def _step(alive, age, income, benefit, debt, debt_months, network, social_health, wijk, wijk_network_level,
+          service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit, network_rates):
+    drift, social_pull = network_rates[0], network_rates[1]
+    for i in numba.prange(len(age)):
+        if not alive[i]:
+            continue
+        # debt: onset more likely with low income or a benefit; resolves slowly, faster in schuldhulp
+        if debt[i]:
+            in_schuldhulp = 0
+            for d in range(3):
+                if service[d, i] == SCHULDHULP and state[d, i] == IN_CARE:
+                    in_schuldhulp = 1
+            p = p_debt_resolution[in_schuldhulp]
+        else:
+            p = p_debt_onset[income[i], 1 if benefit[i] else 0]
+        if draw(debt_key, i) < p:
+            debt[i] = not debt[i]
+        debt_months[i] = debt_months[i] + 1 if debt[i] else 0
+        # benefits for working-age adults with low (and less often middle) income
+        if 18.0 <= age[i] < 67.0:
+            if draw(benefit_key, i) < p_benefit[income[i], 1 if benefit[i] else 0]:
+                benefit[i] = not benefit[i]
+        else:
+            benefit[i] = False
+        # network strength drifts to the wijk level plus the pull of one's own social health
+        target = wijk_network_level[wijk[i]] + social_pull * (social_health[i] - np.float32(0.7))
+        x = network[i] + drift * (target - network[i])
+        network[i] = min(max(x, np.float32(0.0)), np.float32(1.0))
+
+
+def monthly(yearly) -> np.ndarray:
+    """Monthly chance of an event with a yearly rate."""
+    return -np.expm1(-np.asarray(yearly, dtype=np.float64) / 12.0)
 
 
 def step(model) -> None:
     res, cfg = model.res, model.cfg.determinants
-    alive = res.alive
-    month = model.month
-
-    # debt onset and resolution
-    onset = cfg.debt_onset * np.where(res.income == LOW, cfg.debt_onset_low_income,
-                                      np.where(res.income == MID, 1.0, 0.3))
-    onset = onset * np.where(res.benefit, cfg.debt_onset_benefit, 1.0)
-    in_schuldhulp = ((res.service == S["schuldhulp"]) & (res.state == IN_CARE)).any(axis=0)
-    resolve = cfg.debt_resolution + cfg.schuldhulp_resolution * in_schuldhulp
-    u = model.streams.uniform("determinants.debt", month, res.n)
-    p = np.where(res.debt, -np.expm1(-resolve / 12.0), -np.expm1(-onset / 12.0))
-    change = alive & (u < p)
-    res.debt ^= change
-    res.debt_months[:] = np.where(res.debt, res.debt_months + 1, 0)
-
-    # benefits for working-age adults with low (and less often middle) income
-    working = alive & (res.age >= 18) & (res.age < 67)
-    enter = cfg.benefit_onset * np.where(res.income == LOW, 1.0, np.where(res.income == MID, 0.2, 0.0))
-    u = model.streams.uniform("determinants.benefit", month, res.n)
-    p = np.where(res.benefit, -np.expm1(-cfg.benefit_exit / 12.0), -np.expm1(-enter / 12.0))
-    res.benefit ^= working & (u < p)
-    res.benefit &= working
-
-    # network strength drifts to the wijk level plus the pull of one's own social health
-    dep = model.region.wijk_deprivation[res.wijk]
-    building = model.policy.community_building[res.municipality]
-    level = 0.65 - 0.25 * dep + cfg.community_building_effect * (building - 1.0)
-    target = level + cfg.network_social_health * (res.health[SOCIAL] - 0.7)
-    res.network += cfg.network_drift * (target - res.network)
-    np.clip(res.network, 0.0, 1.0, out=res.network)
+    income_factor = np.array([cfg.debt_onset_low_income, 1.0, 0.3])      # by income group
+    benefit_factor = np.array([1.0, cfg.debt_onset_benefit])              # without, with benefit
+    p_debt_onset = monthly(cfg.debt_onset * np.outer(income_factor, benefit_factor))
+    p_debt_resolution = monthly([cfg.debt_resolution, cfg.debt_resolution + cfg.schuldhulp_resolution])
+    entry = cfg.benefit_onset * np.array([1.0, 0.2, 0.0])
+    p_benefit = np.stack([monthly(entry), monthly(np.full(3, cfg.benefit_exit))], axis=1)  # [income, on benefit]
+    building = model.policy.community_building[model.region.wijk_municipality]
+    level = (0.65 - 0.25 * model.region.wijk_deprivation + cfg.community_building_effect * (building - 1.0))
+    network_rates = np.array([cfg.network_drift, cfg.network_social_health], dtype=np.float32)
+    _step(res.alive, res.age, res.income, res.benefit, res.debt, res.debt_months, res.network, res.health[SOCIAL],
+          res.wijk, level.astype(np.float32), res.service, res.state,
+          model.streams.key("determinants.debt", model.month), model.streams.key("determinants.benefit", model.month),
+          p_debt_onset, p_debt_resolution, p_benefit, network_rates)

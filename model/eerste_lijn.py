@@ -41,8 +41,8 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
     record_gp_contact(model, ids, domain, social_cause=social_root)
     sev = model.severity[domain, ids]
     child = res.age[ids] < ADULT_AGE
-    u = model.streams.uniform(f"gp.decision.{domain}", model.month, res.n)[ids]
-    v = model.streams.uniform(f"gp.referral.{domain}", model.month, res.n)[ids]
+    u = model.streams.uniform(f"gp.decision.{domain}", model.month, ids)
+    v = model.streams.uniform(f"gp.referral.{domain}", model.month, ids)
     # under an integrated budget the gatekeeper weighs total cost: higher bar for the tweede lijn
     bar = 1.0 + 0.15 * pol.integrated_weight
     recognised = social_root & (u < pol.root_recognition) & (domain != PHYSICAL)
@@ -79,7 +79,7 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int) -> None:
     sev = model.severity[domain, ids]
     muni = res.municipality[ids]
     child = res.age[ids] < ADULT_AGE
-    u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, res.n)[ids]
+    u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, ids)
     light = (sev < g.wijkteam_max_light) & (u < pol.light_help[muni])
     care.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
     rest, child, sev = ids[~light], child[~light], sev[~light]

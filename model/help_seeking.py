@@ -10,24 +10,25 @@ Minor complaints below the need threshold also bring residents to the GP.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model import eerste_lijn, nulde_lijn
-from model.care import ADULT_AGE
+from model.care import ADULT_AGE, needs_without_care
 from model.health import root_domain
-from model.residents import NONE
-from model.services import PHYSICAL
+from model.random_streams import draw
+from model.residents import AGE_BAND_EDGES, NONE
+from model.services import PHYSICAL, S
 
 
 def step(model) -> None:
     res, hs = model.res, model.cfg.help_seeking
     pol = model.policy
     for d in range(3):
-        sev = model.severity[d]
-        ids = np.nonzero((sev > 0) & (res.state[d] == NONE))[0]
+        ids = needs_without_care(model, d, episode_state=NONE)
         if len(ids) == 0:
             continue
-        s = sev[ids]
+        s = model.severity[d, ids]
         muni = res.municipality[ids]
         child = res.age[ids] < ADULT_AGE
         reach = pol.coverage[muni] * (0.5 + 0.5 * pol.light_help[muni])
@@ -35,7 +36,7 @@ def step(model) -> None:
         if d != PHYSICAL:
             p = p + hs.latent_demand * reach * np.where(child | (d == 2), 1.0, 0.3)
         p = np.clip(p, 0.0, 1.0)
-        u = model.streams.uniform(f"help_seeking.{d}", model.month, res.n)[ids]
+        u = model.streams.uniform(f"help_seeking.{d}", model.month, ids)
         seek = u < p
         ids, u, p, child, muni = ids[seek], u[seek], p[seek], child[seek], muni[seek]
         res.root[d, ids] = root_domain(model, d, ids)
@@ -57,9 +58,25 @@ def step(model) -> None:
 
 
 def minor_gp_contacts(model) -> None:
-    """GP contacts for complaints below the need threshold (colds, checks, chronic care)."""
+    """GP contacts for complaints below the need threshold (colds, checks, chronic care),
+    counted per municipality and resident group."""
     res = model.res
-    rate = np.asarray(model.cfg.help_seeking.gp_minor_consults, dtype=np.float32)[res.age_band()]
-    u = model.streams.uniform("help_seeking.minor_gp", model.month, res.n)
-    ids = np.nonzero(res.alive & (u < rate))[0]
-    eerste_lijn.record_gp_contact(model, ids, PHYSICAL, social_cause=np.zeros(len(ids), bool))
+    n_muni = model.region.n_municipalities
+    rate = np.asarray(model.cfg.help_seeking.gp_minor_consults, dtype=np.float32)
+    rate_by_age = rate[np.searchsorted(np.array(AGE_BAND_EDGES[1:-1]), np.arange(121), side="right")]
+    cells = _minor_contacts(res.alive, res.age, res.municipality, res.income, res.benefit, res.gp_contact_this_year,
+                            rate_by_age, model.streams.key("help_seeking.minor_gp", model.month), n_muni)
+    model.outcomes.count_cells("gp_consults", cells, domain=PHYSICAL)
+    gp = model.provider_index[S["gp"]]
+    model.record_contact_totals(np.repeat(gp, 6), PHYSICAL, np.tile(np.arange(6), n_muni), cells.ravel())
+
+
+@numba.njit(cache=True)
+def _minor_contacts(alive, age, municipality, income, benefit, gp_contact, rate_by_age, key, n_muni):
+    cells = np.zeros((n_muni, 6))
+    top = len(rate_by_age) - 1
+    for i in range(len(age)):
+        if alive[i] and draw(key, i) < rate_by_age[min(int(age[i]), top)]:
+            gp_contact[i] = True
+            cells[municipality[i], income[i] * 2 + (1 if benefit[i] else 0)] += 1.0
+    return cells

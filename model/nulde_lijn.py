@@ -40,8 +40,8 @@ def schuldhulp_outreach(model) -> None:
     if rate <= 0:
         return
     res = model.res
-    u = model.streams.uniform("nulde.schuldhulp_outreach", model.month, res.n)
-    ids = np.nonzero(res.alive & res.debt & (res.state[SOCIAL] == NONE) & (u < rate))[0]
+    ids = np.nonzero(res.alive & res.debt & (res.state[SOCIAL] == NONE))[0]
+    ids = ids[model.streams.uniform("nulde.schuldhulp_outreach", model.month, ids) < rate]
     care.refer(model, ids, SOCIAL, S["schuldhulp"], from_line=-1)
 
 
@@ -53,8 +53,8 @@ def voorzorg(model) -> None:
     res.in_voorzorg &= waiting_ggz
     share = model.policy.voorzorg_share
     if share > 0:  # join a group while places are free, at monthly chance `share`
-        u = model.streams.uniform("nulde.voorzorg", model.month, res.n)
-        candidates = np.nonzero(waiting_ggz & ~res.in_voorzorg & (u < share))[0]
+        candidates = np.nonzero(waiting_ggz & ~res.in_voorzorg)[0]
+        candidates = candidates[model.streams.uniform("nulde.voorzorg", model.month, candidates) < share]
         groups = care.provider_of(model, S["voorzorg"], candidates)
         taken = np.bincount(care.provider_of(model, S["voorzorg"], np.nonzero(res.in_voorzorg)[0]),
                             minlength=len(model.providers))

@@ -7,9 +7,11 @@ month by `record_month`. Metric names and dimensions follow DESIGN.md section 4.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 
+from model.care import episodes
 from model.financing import FINANCIERS, F
 from model.residents import IN_CARE, WAITING
 from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
@@ -74,6 +76,20 @@ class Outcomes:
         income, benefit = res.income[ids], res.benefit[ids]
         return (income == 0, income == 1, income == 2, ~benefit, benefit)
 
+    def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
+        """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
+        if self.model.month < 0:
+            return
+        grouped = _groups(per_cell.reshape(self.n_muni, 3, 2))
+        row = self._row((metric, NONE, NONE, domain, NONE, NONE))
+        row[self.model.month, :-1] += grouped[0]
+        row[self.model.month, -1] += grouped[0].sum()
+        if metric in GROUP_METRICS:
+            for g in range(5):
+                row = self._row((metric, NONE, NONE, NONE, NONE, g))
+                row[self.model.month, :-1] += grouped[g + 1]
+                row[self.model.month, -1] += grouped[g + 1].sum()
+
     def set_value(self, metric, municipality, value, **dims) -> None:
         """Set one municipality's value (region column: mean over municipalities)."""
         if self.model.month < 0:
@@ -95,36 +111,50 @@ class Outcomes:
             return
         res = model.res
         n = self.n_muni
-        alive = res.alive
-        muni = res.municipality.astype(np.int64)
-        pop = np.bincount(muni[alive], minlength=n).astype(np.float64)
+        muni = res.municipality
+        sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
+                              res.state, res.gp_contact_this_year, n)
+        count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact = sums
+        by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
+        count_g, mean_health_g, gp_contact_g = by_group
+        pop = count_g[0]
         self._set(("residents", NONE, NONE, NONE, NONE, NONE), pop, pop.sum())
-        group_flags = self._group_flags(res, slice(None))
-        for g, flags in enumerate(group_flags):
-            m = alive & flags
-            c = np.bincount(muni[m], minlength=n)
-            self._set(("residents", NONE, NONE, NONE, NONE, g), c, c.sum())
+        for g in range(5):
+            self._set(("residents", NONE, NONE, NONE, NONE, g), count_g[g + 1], count_g[g + 1].sum())
+
+        # health, need and unmet need per domain, for everyone and per group
+        for d in range(3):
+            for metric, values, mean in (("health", health_sum[d], True), ("need_share", need[d], True),
+                                         ("unmet_need", unmet[d], False)):
+                grouped = _groups(values.reshape(n, 3, 2))
+                for g in range(6):
+                    self._set_grouped(metric, grouped[g], count_g[g], mean, domain=d, group=g - 1)
+        gap = [(mean_health_g[1 + income] / np.maximum(count_g[1 + income], 1),
+                mean_health_g[1 + income].sum() / max(count_g[1 + income].sum(), 1)) for income in (2, 0)]
+        self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
+        if model.month % 12 == 11:
+            self._set_grouped("gp_contact_share", gp_contact_g[0], count_g[0], True)
 
         # clients and waiting per line and reporting domain
+        muni = muni.astype(np.int64)
         child = res.age < 18
         for state, metric in ((IN_CARE, "clients"), (WAITING, "waiting")):
-            d_idx, ids = np.nonzero(res.state == state)
+            d_idx, ids = episodes(res.state, state)
             line = SERVICE_LINE[res.service[d_idx, ids]].astype(np.int64)
             rdom = np.where((d_idx > 0) & child[ids], 3, d_idx)
             self._bincount_set(metric, muni[ids], line=line, domain=rdom)
             if metric == "clients":
-                for g, flags in enumerate(group_flags):
-                    sel = flags[ids]
-                    self._bincount_set(metric, muni[ids][sel], line=line[sel], group=g)
+                for g, flags in enumerate(self._group_flags(res, ids)):
+                    self._bincount_set(metric, muni[ids][flags], line=line[flags], group=g)
                 svc = res.service[d_idx, ids]
+                per_service = np.bincount(svc.astype(np.int64) * n + muni[ids], minlength=len(SERVICE_NAMES) * n)
+                per_service = per_service.reshape(len(SERVICE_NAMES), n)
                 for s_id, s_name in enumerate(SERVICE_NAMES):
-                    c = np.bincount(muni[ids][svc == s_id], minlength=n)
-                    self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), c, c.sum())
-                for name, metric_name in (("youth_care_residential", "youth_care_residential"),
-                                          ("youth_ambulant", "youth_care_ambulant"),
-                                          ("wmo_maatwerk", "wmo_clients")):
-                    sel = svc == S[name if name != "youth_care_residential" else "youth_residential"]
-                    c = np.bincount(muni[ids][sel], minlength=n)
+                    self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id],
+                              per_service[s_id].sum())
+                for service, metric_name in (("youth_residential", "youth_care_residential"),
+                                             ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
+                    c = per_service[S[service]]
                     self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
             else:
                 months = res.months[d_idx, ids].astype(np.float64)
@@ -136,41 +166,15 @@ class Outcomes:
                               np.divide(s, c, out=np.zeros(n), where=c > 0),
                               s.sum() / c.sum() if c.sum() else 0.0)
 
-        # health, need and unmet need per domain, with income-group breakdowns
-        sev = model.severity
-        for d in range(3):
-            h = res.health[d]
-            need = (sev[d] > 0) & alive
-            unmet = need & (res.state[d] != IN_CARE)
-            self._mean_set("health", muni, alive, h, domain=d)
-            self._mean_set("need_share", muni, alive, need.astype(np.float64), domain=d)
-            self._bincount_set("unmet_need", muni[unmet], domain=np.full(unmet.sum(), d))
-            for g, flags in enumerate(group_flags):
-                self._mean_set("health", muni, alive & flags, h, domain=d, group=g)
-                self._mean_set("need_share", muni, alive & flags, need.astype(np.float64), domain=d, group=g)
-                self._bincount_set("unmet_need", muni[unmet & flags], domain=np.full((unmet & flags).sum(), d),
-                                   group=g)
-        mean_h = res.health.mean(axis=0)
-        gap = []
-        for income in (2, 0):
-            m = alive & (res.income == income)
-            s = np.bincount(muni[m], weights=mean_h[m], minlength=n)
-            c = np.bincount(muni[m], minlength=n)
-            gap.append((np.divide(s, c, out=np.zeros(n), where=c > 0), s.sum() / max(c.sum(), 1)))
-        self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
-
-        # contacts per line and domain
-        ids, prov, dom, cnt = contacts
+        # contacts per line and domain (every provider serves one municipality)
+        _, prov, dom, _, cnt = contacts
         line = model.provider_line[prov].astype(np.int64)
-        self._bincount_set("contacts", muni[ids], line=line, domain=dom, weights=cnt)
+        self._bincount_set("contacts", model.provider_municipality[prov].astype(np.int64), line=line, domain=dom,
+                           weights=cnt)
 
         # productivity loss borne by employers: working-age residents with a severe need
-        working = alive & (res.age >= 18) & (res.age < 67) & (sev.max(axis=0) >= 0.5)
-        loss = np.bincount(muni[working], minlength=n) * model.cfg.financing.productivity_loss
+        loss = severe_working * model.cfg.financing.productivity_loss
         self._set(("productivity_loss", NONE, NONE, NONE, F["employers"], NONE), loss, loss.sum())
-
-        if model.month % 12 == 11:
-            self._mean_set("gp_contact_share", muni, alive, res.gp_contact_this_year.astype(np.float64))
         self._record_ledger(model)
 
     def _record_ledger(self, model) -> None:
@@ -206,12 +210,15 @@ class Outcomes:
             ln, d = divmod(c, 5)
             self._set((metric, ln - 1, NONE, d - 1, NONE, group), per_muni, per_muni.sum())
 
-    def _mean_set(self, metric, muni, mask, values, domain=NONE, group=NONE) -> None:
-        n = self.n_muni
-        s = np.bincount(muni[mask], weights=values[mask], minlength=n)
-        c = np.bincount(muni[mask], minlength=n)
-        self._set((metric, NONE, NONE, domain, NONE, group),
-                  np.divide(s, c, out=np.full(n, np.nan), where=c > 0), s.sum() / c.sum() if c.sum() else np.nan)
+    def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
+        """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
+        if mean:
+            total = counts.sum()
+            self._set((metric, NONE, NONE, domain, NONE, group),
+                      np.divide(values, counts, out=np.full(len(values), np.nan), where=counts > 0),
+                      values.sum() / total if total else np.nan)
+        else:
+            self._set((metric, NONE, NONE, domain, NONE, group), values, values.sum())
 
     # ------------------------------------------------------------------ output
     def to_frame(self, names: list[str]) -> pd.DataFrame:
@@ -241,3 +248,42 @@ class Outcomes:
             df[col] = df[col].astype("category")
         return df.sort_values(["metric", "municipality", "line", "to_line", "domain", "financier", "group",
                                "month"], kind="stable").reset_index(drop=True)
+
+
+def _groups(x: np.ndarray) -> list[np.ndarray]:
+    """From sums per (municipality, income, benefit) to per-municipality sums for: everyone,
+    then the groups of GROUP_NAMES (income low, mid, high; no benefit; benefit)."""
+    return [x.sum(axis=(1, 2)), x[:, 0].sum(axis=1), x[:, 1].sum(axis=1), x[:, 2].sum(axis=1),
+            x[:, :, 0].sum(axis=1), x[:, :, 1].sum(axis=1)]
+
+
+@numba.njit(cache=True)
+def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, gp_contact, n_muni):
+    """One pass over residents: counts and sums per (municipality, income, benefit)."""
+    cells = n_muni * 6
+    count = np.zeros(cells)
+    health_sum = np.zeros((3, cells))
+    need = np.zeros((3, cells))
+    unmet = np.zeros((3, cells))
+    mean_health = np.zeros(cells)
+    gp = np.zeros(cells)
+    severe_working = np.zeros(n_muni)
+    for i in range(len(alive)):
+        if not alive[i]:
+            continue
+        k = municipality[i] * 6 + income[i] * 2 + (1 if benefit[i] else 0)
+        count[k] += 1.0
+        worst = 0.0
+        for d in range(3):
+            health_sum[d, k] += health[d, i]
+            if severity[d, i] > 0.0:
+                need[d, k] += 1.0
+                if state[d, i] != IN_CARE:
+                    unmet[d, k] += 1.0
+            worst = max(worst, severity[d, i])
+        mean_health[k] += (health[0, i] + health[1, i] + health[2, i]) / 3.0
+        if gp_contact[i]:
+            gp[k] += 1.0
+        if worst >= 0.5 and 18.0 <= age[i] < 67.0:
+            severe_working[municipality[i]] += 1.0
+    return count, health_sum, need, unmet, mean_health, severe_working, gp

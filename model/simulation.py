@@ -66,6 +66,7 @@ class CarelinesModel(mesa.Model):
         self.outcomes = Outcomes(self, self.total_months)
         self.ledger = Ledger()
         self._service_arrays = {}
+        self.population_by_municipality = None
         self._month_contacts: list = []
 
         n_muni = self.region.n_municipalities
@@ -91,6 +92,8 @@ class CarelinesModel(mesa.Model):
         self._base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
         self.provider_payer = self._base_payer.copy()
 
+        self.health_rules = health.HealthRules(self)
+        self.death_table = demography.death_table(config.demography)
         self.res.health[:] = np.clip(health.targets(self), 0.0, 1.0)
         health.update_needs(self)
 
@@ -105,16 +108,31 @@ class CarelinesModel(mesa.Model):
         return arr
 
     def record_contacts(self, ids, prov, domain, contacts) -> None:
-        """Contacts delivered this month (paid in the financing step)."""
+        """Contacts delivered to residents this month (paid in the financing step)."""
         if len(ids):
-            self._month_contacts.append((ids, prov, np.asarray(domain, dtype=np.int64), contacts))
+            domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), ids.shape)
+            rdom = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
+            self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64), rdom,
+                                         group_index(self.res, ids).astype(np.int64),
+                                         np.asarray(contacts, dtype=np.float64)))
+
+    def record_contact_totals(self, prov, report_domain, group, contacts) -> None:
+        """Contacts counted per provider and resident group rather than per resident (resident id -1:
+        no eigen risico applies)."""
+        prov = np.asarray(prov, dtype=np.int64)
+        self._month_contacts.append((np.full(len(prov), -1, dtype=np.int64), prov,
+                                     np.broadcast_to(np.asarray(report_domain, dtype=np.int64), prov.shape),
+                                     np.asarray(group, dtype=np.int64), np.asarray(contacts, dtype=np.float64)))
 
     def eigen_risico_share(self, ids, service, cost):
         return care.eigen_risico_share(self, ids, service, cost)
 
-    def alive_by_municipality(self) -> np.ndarray:
-        return np.bincount(self.res.municipality[self.res.alive],
-                           minlength=self.region.n_municipalities).astype(np.float64)
+    def alive_by_municipality(self, recount: bool = False) -> np.ndarray:
+        """Residents per municipality (counted once a month, after demography)."""
+        if recount or self.population_by_municipality is None:
+            self.population_by_municipality = np.bincount(
+                self.res.municipality[self.res.alive], minlength=self.region.n_municipalities).astype(np.float64)
+        return self.population_by_municipality
 
     @property
     def finished(self) -> bool:
@@ -149,20 +167,18 @@ class CarelinesModel(mesa.Model):
         if self.regional_budget is not None and self.policy.integrated:
             self.regional_budget.collect()
         pay_providers(self, *contacts)
-        self.outcomes.record_month(self, (contacts[0], contacts[1], contacts[2], contacts[4]))
+        self.outcomes.record_month(self, contacts)
         self.month += 1
         self.running = not self.finished
 
     def _gather_contacts(self):
+        """This month's contacts as (resident id or -1, provider, report domain, group, contacts)."""
         if self._month_contacts:
-            ids, prov, dom, cnt = (np.concatenate(x) for x in zip(*self._month_contacts))
+            out = tuple(np.concatenate(x) for x in zip(*self._month_contacts))
         else:
-            ids, prov, dom, cnt = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(0),)
+            out = (np.zeros(0, dtype=np.int64),) * 4 + (np.zeros(0),)
         self._month_contacts = []
-        prov = prov.astype(np.int64)
-        rdom = np.where((dom > 0) & (self.res.age[ids] < 18), 3, dom).astype(np.int64)
-        group = group_index(self.res, ids).astype(np.int64)
-        return ids, prov, rdom, group, cnt.astype(np.float64)
+        return out
 
     def _update_payers(self) -> None:
         """Under ontschotting the regional budget pays what municipalities and the insurer paid."""

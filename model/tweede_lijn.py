@@ -38,14 +38,14 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     refused = ids[~accepted]
     ids, service = ids[accepted], service[accepted]
 
-    u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, res.n)[ids]
+    u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
     vulnerable = ((res.income[ids] == LOW) | res.debt[ids]) & (res.age[ids] >= ADULT_AGE)
     avoid = np.isin(service, EIGEN_RISICO_SERVICES) & vulnerable & (u < model.cfg.gatekeeper.zorgmijding)
     model.outcomes.count("zorgmijding", res, ids[avoid], domain=care.report_domain(model, domain, ids[avoid]))
     ids, service, u = ids[~avoid], service[~avoid], u[~avoid]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
-    v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, res.n)[ids]
+    v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
     divert = v < pol.substitution_share
     care.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
     care.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
@@ -57,8 +57,9 @@ def review_episodes(model) -> None:
     res, g = model.res, model.cfg.gatekeeper
     thr = np.asarray(model.cfg.health.need_threshold, dtype=np.float32)
     escalation_bar = np.array([g.refer_physical, g.refer_mental, 1.1], dtype=np.float32) + 0.1
+    all_domains, all_ids = care.episodes(res.state, IN_CARE)
     for d in range(3):
-        ids = np.nonzero(res.state[d] == IN_CARE)[0]
+        ids = all_ids[all_domains == d]
         if len(ids) == 0:
             continue
         service = res.service[d, ids]
@@ -98,7 +99,7 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
     """Afschalen: follow-up in the wijkteam (children, mental) or social basis (social needs)."""
     if len(ids) == 0:
         return
-    u = model.streams.uniform(f"tweede.step_down.{domain}", model.month, model.res.n)[ids]
+    u = model.streams.uniform(f"tweede.step_down.{domain}", model.month, ids)
     follow = ids[u < model.cfg.gatekeeper.step_down]
     child = model.res.age[follow] < ADULT_AGE
     service = np.where(child | (domain == MENTAL), S["wijkteam"], S["social_basis"]).astype(np.int8)
@@ -114,12 +115,11 @@ def crises(model) -> None:
     """Severe needs without care become crises: emergency admission or residential placement."""
     res, g = model.res, model.cfg.gatekeeper
     for d in range(3):
-        sev = model.severity[d]
-        at_risk = np.nonzero((sev > g.crisis_severity) & (res.state[d] != IN_CARE))[0]
+        at_risk = care.needs_without_care(model, d, min_severity=g.crisis_severity)
         if len(at_risk) == 0:
             continue
-        p = g.crisis_rate * (sev[at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
-        u = model.streams.uniform(f"crisis.{d}", model.month, res.n)[at_risk]
+        p = g.crisis_rate * (model.severity[d, at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
+        u = model.streams.uniform(f"crisis.{d}", model.month, at_risk)
         ids = at_risk[u < p]
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
