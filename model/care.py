@@ -12,7 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING, group_index
+from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD, WMO,
+                             YOUTH_AMBULANT, YOUTH_RESIDENTIAL, group_index)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 ADULT_AGE = 18.0
@@ -197,9 +198,24 @@ def progress(model) -> None:
                 * model.provider_contact_factor[prov]).astype(np.float64)
     res.months[d_idx, ids] += 1
     model.record_contacts(ids, prov, d_idx, contacts)
+    mark_care_this_year(res, ids, service)
     waiting = res.state == WAITING
     res.months[waiting] += 1
     np.minimum(res.since_discharge + 1, 9999, out=res.since_discharge)
+
+
+def mark_care_this_year(res, ids: np.ndarray, service: np.ndarray) -> None:
+    """Remember which kinds of care residents had this year (for yearly client counts)."""
+    child = res.age[ids] < ADULT_AGE
+    bits = np.zeros(len(ids), dtype=np.uint8)
+    youth = child & np.isin(service, (S["youth_ambulant"], S["youth_residential"], S["wijkteam"]))
+    bits[youth] |= JEUGDHULP
+    bits[child & (service == S["youth_residential"])] |= YOUTH_RESIDENTIAL
+    bits[child & (service == S["youth_ambulant"])] |= YOUTH_AMBULANT
+    bits[child & (service == S["wijkteam"])] |= WIJKTEAM_CHILD
+    bits[~child & np.isin(service, (S["poh_ggz"], S["specialist_ggz"]))] |= CURATIVE_GGZ
+    bits[service == S["wmo_maatwerk"]] |= WMO
+    np.bitwise_or.at(res.care_this_year, ids, bits)
 
 
 def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:

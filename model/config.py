@@ -23,7 +23,7 @@ from omegaconf.errors import OmegaConfBaseException
 from model.parameters import Config, MunicipalityConfig, iter_parameters
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-GROUPS = ("region", "population", "financing", "scenario")
+GROUPS = ("region", "population", "financing", "calibration", "scenario")
 
 ConfigStore.instance().store(name="carelines_schema", node=Config)
 

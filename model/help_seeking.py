@@ -18,7 +18,7 @@ from model.care import ADULT_AGE, needs_without_care
 from model.health import root_domain
 from model.random_streams import draw
 from model.residents import AGE_BAND_EDGES, NONE
-from model.services import PHYSICAL, S
+from model.services import PHYSICAL, S, SOCIAL
 
 
 def step(model) -> None:
@@ -58,25 +58,38 @@ def step(model) -> None:
 
 
 def minor_gp_contacts(model) -> None:
-    """GP contacts for complaints below the need threshold (colds, checks, chronic care),
+    """GP contacts for complaints below the need threshold (colds, checks, chronic care, and
+    bodily complaints of stressed or lonely residents, which count as having a social cause),
     counted per municipality and resident group."""
     res = model.res
     n_muni = model.region.n_municipalities
-    rate = np.asarray(model.cfg.help_seeking.gp_minor_consults, dtype=np.float32)
+    hs = model.cfg.help_seeking
+    rate = np.asarray(hs.gp_minor_consults, dtype=np.float32) * np.float32(hs.gp_minor_scale)
     rate_by_age = rate[np.searchsorted(np.array(AGE_BAND_EDGES[1:-1]), np.arange(121), side="right")]
-    cells = _minor_contacts(res.alive, res.age, res.municipality, res.income, res.benefit, res.gp_contact_this_year,
-                            rate_by_age, model.streams.key("help_seeking.minor_gp", model.month), n_muni)
+    cells, social = _minor_contacts(res.alive, res.age, res.health[SOCIAL], res.municipality, res.income, res.benefit,
+                                    res.gp_contact_this_year, rate_by_age,
+                                    np.float32(model.cfg.health.coupling_threshold), np.float32(hs.minor_social_pull),
+                                    model.streams.key("help_seeking.minor_gp", model.month), n_muni)
     model.outcomes.count_cells("gp_consults", cells, domain=PHYSICAL)
+    model.outcomes.count_cells("gp_consults_social_cause", social, domain=PHYSICAL)
     gp = model.provider_index[S["gp"]]
     model.record_contact_totals(np.repeat(gp, 6), PHYSICAL, np.tile(np.arange(6), n_muni), cells.ravel())
 
 
 @numba.njit(cache=True)
-def _minor_contacts(alive, age, municipality, income, benefit, gp_contact, rate_by_age, key, n_muni):
+def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp_contact, rate_by_age,
+                    social_threshold, social_pull, key, n_muni):
     cells = np.zeros((n_muni, 6))
+    social = np.zeros((n_muni, 6))
     top = len(rate_by_age) - 1
     for i in range(len(age)):
-        if alive[i] and draw(key, i) < rate_by_age[min(int(age[i]), top)]:
+        if not alive[i]:
+            continue
+        shortfall = max(social_threshold - social_health[i], np.float32(0.0))
+        if draw(key, i) < rate_by_age[min(int(age[i]), top)] * (np.float32(1.0) + social_pull * shortfall):
             gp_contact[i] = True
-            cells[municipality[i], income[i] * 2 + (1 if benefit[i] else 0)] += 1.0
-    return cells
+            cell = income[i] * 2 + (1 if benefit[i] else 0)
+            cells[municipality[i], cell] += 1.0
+            if shortfall > 0:
+                social[municipality[i], cell] += 1.0
+    return cells, social

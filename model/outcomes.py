@@ -13,11 +13,16 @@ import pandas as pd
 
 from model.care import episodes
 from model.financing import FINANCIERS, F
-from model.residents import IN_CARE, WAITING
+from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WMO, YOUTH_AMBULANT,
+                             YOUTH_RESIDENTIAL)
 from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
 
 GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
 NONE = -1
+# recorded in December only, for the calendar year
+YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
+                  "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
+                  "ggz_adult_clients_year", "wmo_clients_year"}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
 MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
@@ -134,6 +139,7 @@ class Outcomes:
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
         if model.month % 12 == 11:
             self._set_grouped("gp_contact_share", gp_contact_g[0], count_g[0], True)
+            self._record_yearly_clients(res)
 
         # clients and waiting per line and reporting domain
         muni = muni.astype(np.int64)
@@ -169,13 +175,33 @@ class Outcomes:
         # contacts per line and domain (every provider serves one municipality)
         _, prov, dom, _, cnt = contacts
         line = model.provider_line[prov].astype(np.int64)
-        self._bincount_set("contacts", model.provider_municipality[prov].astype(np.int64), line=line, domain=dom,
-                           weights=cnt)
+        prov_muni = model.provider_municipality[prov].astype(np.int64)
+        self._bincount_set("contacts", prov_muni, line=line, domain=dom, weights=cnt)
+        per_service = np.bincount(model.provider_service[prov].astype(np.int64) * n + prov_muni, weights=cnt,
+                                  minlength=len(SERVICE_NAMES) * n).reshape(len(SERVICE_NAMES), n)
+        for s_id, s_name in enumerate(SERVICE_NAMES):
+            self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
 
         # productivity loss borne by employers: working-age residents with a severe need
         loss = severe_working * model.cfg.financing.productivity_loss
         self._set(("productivity_loss", NONE, NONE, NONE, F["employers"], NONE), loss, loss.sum())
         self._record_ledger(model)
+
+    def _record_yearly_clients(self, res) -> None:
+        """December: residents who had each kind of care during the year, and the children."""
+        n = self.n_muni
+        alive = res.alive
+        muni = res.municipality[alive].astype(np.int64)
+        bits = res.care_this_year[alive]
+        children = np.bincount(muni[res.age[alive] < 18], minlength=n)
+        self._set(("children", NONE, NONE, NONE, NONE, NONE), children, children.sum())
+        for bit, metric in ((JEUGDHULP, "jeugdhulp_clients_year"), (YOUTH_RESIDENTIAL, "youth_residential_clients_year"),
+                            (YOUTH_AMBULANT, "youth_ambulant_clients_year"),
+                            (YOUTH_AMBULANT | YOUTH_RESIDENTIAL, "youth_specialist_clients_year"),
+                            (WIJKTEAM_CHILD, "wijkteam_children_year"),
+                            (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
+            c = np.bincount(muni[(bits & bit) > 0], minlength=n)
+            self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
 
     def _record_ledger(self, model) -> None:
         """Cost per financier and line (care payments) and contributions, from this month's ledger."""
@@ -227,7 +253,7 @@ class Outcomes:
         municipalities = np.array(list(names) + ["region"], dtype=object)
         months = np.arange(self.months)
         for (metric, line, to_line, domain, fin, group), arr in self.data.items():
-            if metric == "gp_contact_share":
+            if metric in YEARLY_METRICS:
                 keep = months % 12 == 11
             else:
                 keep = np.ones(self.months, bool)

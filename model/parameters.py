@@ -93,6 +93,13 @@ class RegionConfig:
                                               "Range of wijkteam light help over generated municipalities.")
     wijken_per_municipality: int = param(4, "wijken", 1, 50, ASSUMPTION,
                                          "Neighbourhoods per municipality, spread around its deprivation.")
+    wijkteam_start_year: int = param(1900, "calendar year", 1900, 2100,
+                                     "CPB (2020): most wijkteams started with the 2015 decentralisation",
+                                     "Before this year no municipality has a wijkteam giving light help.")
+    pre_wijkteam_coverage: float = param(0.3, "share", 0.0, 1.0,
+                                         "assumption: before 2015 an access point (Bureau Jeugdzorg, "
+                                         "MEE) referred on but gave no light help",
+                                         "Reach of the access point before wijkteams started.")
     netherlands_population: int = param(17_811_291, "residents", 1, 30_000_000,
                                         "CBS StatLine 85496NED (1 January 2023)",
                                         "Population used to scale results to the Netherlands.")
@@ -229,6 +236,13 @@ class HelpSeekingConfig:
     latent_demand: float = param(0.04, "extra help-seeking chance per month at full wijkteam reach",
                                  0.0, 1.0, "DESIGN section 3: an accessible wijkteam uncovers latent demand",
                                  "Accessible wijkteams reach mild social and youth needs.")
+    minor_social_pull: float = param(2.0, "relative increase per unit of social health below the coupling threshold",
+                                     0.0, 20.0, "Heijnders & Meijs (2017): at least 30% of GP visits involve "
+                                     "psychosocial problems; size assumed",
+                                     "Stress and loneliness bring people to the GP with bodily complaints; such "
+                                     "contacts count as having a social cause.")
+    gp_minor_scale: float = param(1.0, "multiplier", 0.0, 5.0, "calibration scale (see configs/calibration)",
+                                  "Scales all minor-complaint GP contact chances.")
     gp_minor_consults: List[float] = param([0.12, 0.10, 0.13, 0.25, 0.45], "chance of a minor-complaint GP "
                                     "contact per month by age band", 0.0, 1.0,
                                     "assumption set to approach Nivel: 4.5 contacts per resident, 78% with one",
@@ -468,6 +482,16 @@ class ScenarioInfo:
 
 
 @dataclass
+class CalibrationInfo:
+    """Provenance of the calibrated values in configs/calibration (written by experiments.calibrate)."""
+    fitted_to: str = ""
+    date: str = ""
+    objective: str = ""
+    seeds: str = ""
+    method: str = ""
+
+
+@dataclass
 class Config:
     seed: int = param(1, "seed", 0, 2**31 - 1, ASSUMPTION, "Seed of all random streams.")
     years: int = param(10, "years", 1, 100, ASSUMPTION, "Simulated years (monthly steps).")
@@ -484,6 +508,7 @@ class Config:
     services: ServicesConfig = section(ServicesConfig)
     financing: FinancingConfig = section(FinancingConfig)
     policies: PoliciesConfig = section(PoliciesConfig)
+    calibration: CalibrationInfo = field(default_factory=CalibrationInfo, metadata={"section": True})
 
     @property
     def scenario_name(self) -> str:

@@ -47,6 +47,9 @@ class PolicyState:
             else np.array([m.wijkteam_light_help for m in munis])
         self.coverage = np.full(n, p.wijkteam_coverage.level) if self.active(p.wijkteam_coverage) \
             else np.array([m.wijkteam_coverage for m in munis])
+        if model.calendar_year < model.cfg.region.wijkteam_start_year:  # before the decentralisation
+            self.light_help = np.zeros(n)
+            self.coverage = np.full(n, model.cfg.region.pre_wijkteam_coverage)
         self.root_recognition = self.level(p.broad_gatekeeper, g.root_recognition)
         self.welzijn_op_recept = self.level(p.welzijn_op_recept, g.welzijn_op_recept)
         self.poh_jeugd_share = self.level(p.poh_jeugd, p.poh_jeugd_baseline_share)

@@ -27,8 +27,10 @@ PERSON_FIELDS = {
     "alive": np.bool_, "age": np.float32, "municipality": np.int16, "wijk": np.int32,
     "income": np.int8, "benefit": np.bool_, "debt": np.bool_, "debt_months": np.int16,
     "network": np.float32, "eigen_risico_paid": np.float32, "gp_contact_this_year": np.bool_,
-    "in_voorzorg": np.bool_,
+    "in_voorzorg": np.bool_, "care_this_year": np.uint8,
 }
+# bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
+JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 # per-resident, per-domain attributes (shape (3, capacity))
 DOMAIN_FIELDS = {
     "health": np.float32, "service": np.int8, "state": np.int8, "months": np.int16,

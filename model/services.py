@@ -26,7 +26,8 @@ class Service:
     name: str
     line: int
     payer: str          # "municipality" or "insurer" (the financier under today's rules)
-    treats_root: bool   # works on the social root of a problem, not only the presenting domain
+    treats_root: bool   # works on the social root of a problem (family, network, debt), not only the
+                        # presenting domain: social work, wijkteam, Wmo, residential youth care (a new home)
     main_domain: int    # domain reported for lump-sum payments
 
 
@@ -40,7 +41,7 @@ SERVICES = (
     Service("wijkteam", EERSTE, "municipality", True, SOCIAL),
     Service("hospital", TWEEDE, "insurer", False, PHYSICAL),
     Service("specialist_ggz", TWEEDE, "insurer", False, MENTAL),
-    Service("youth_ambulant", TWEEDE, "municipality", True, MENTAL),
+    Service("youth_ambulant", TWEEDE, "municipality", False, MENTAL),  # treats the child, not the family context
     Service("youth_residential", TWEEDE, "municipality", True, MENTAL),
     Service("wmo_maatwerk", TWEEDE, "municipality", True, SOCIAL),
 )

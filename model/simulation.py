@@ -135,6 +135,10 @@ class CarelinesModel(mesa.Model):
         return self.population_by_municipality
 
     @property
+    def calendar_year(self) -> int:
+        return self.cfg.start_year + self.month // 12
+
+    @property
     def finished(self) -> bool:
         return self.month >= self.total_months
 
@@ -212,6 +216,7 @@ class CarelinesModel(mesa.Model):
             municipality.new_year()
         self.res.eigen_risico_paid[:] = 0.0
         self.res.gp_contact_this_year[:] = False
+        self.res.care_this_year[:] = 0
 
     def run_model(self) -> None:
         while not self.finished:

@@ -1,0 +1,213 @@
+"""Calibrate free parameters to Dutch base rates with differential evolution.
+
+    python -m experiments.calibrate population.size=20000 years=4 seeds=[1,2] maxiter=8 popsize=5
+    python -m experiments.calibrate free=configs/calibration/free_parameters.yaml install=true
+
+Free parameters and their search ranges are listed in a YAML file (`free=`, default
+configs/calibration/free_parameters.yaml). Every candidate is simulated with the same seeds
+(common random numbers), so the objective changes only with the parameters. The objective is
+the mean squared log ratio of model to observed over the targets in data/targets.yaml.
+
+The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate and its
+objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
+fitted.yaml (the best values with provenance: targets, date, objective, seeds), calibration.csv
+(target, model, observed, relative_error) and calibration.png. `install=true` copies
+fitted.yaml to configs/calibration/fitted.yaml, which every run then loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.optimize import differential_evolution
+from tqdm import tqdm
+
+import model
+from analysis.calibration_targets import comparison, model_figures, objective, observed
+from experiments.cli import REPO, fail, split_args, unique_run_dir
+from model.config import ConfigError, parse_overrides
+
+OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
+           "install": "false", "workers": str(os.cpu_count() or 1)}
+DEFAULT_MODEL = ["population.size=20000", "years=4"]
+
+
+def parse(argv: list[str]) -> tuple[dict, list[str], dict]:
+    overrides, flags = split_args(argv)
+    options, rest = dict(OPTIONS), []
+    for text in overrides:
+        key, _, value = text.partition("=")
+        if key in OPTIONS:
+            options[key] = value
+        else:
+            rest.append(text)
+    try:
+        seeds = [int(s) for s in options["seeds"].strip("[]").split(",") if s.strip()]
+        maxiter, popsize, workers = int(options["maxiter"]), int(options["popsize"]), int(options["workers"])
+    except ValueError:
+        fail("'seeds', 'maxiter', 'popsize' and 'workers' must be whole numbers, e.g. seeds=[1,2] maxiter=6")
+    if not seeds or maxiter < 0 or popsize < 1 or workers < 1:
+        fail("'seeds' needs at least one seed; 'maxiter' >= 0, 'popsize' >= 1, 'workers' >= 1")
+    if options["install"] not in ("true", "false"):
+        fail(f"'install': '{options['install']}' is not allowed; allowed are true, false")
+    opts = {"seeds": seeds, "maxiter": maxiter, "popsize": popsize, "workers": workers,
+            "install": options["install"] == "true", "free": Path(options["free"])}
+    return opts, DEFAULT_MODEL + rest, flags
+
+
+def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
+    """Free parameters with bounds; each must be a known key and its bounds inside the schema range."""
+    file = path if path.is_absolute() else REPO / path
+    if not file.exists():
+        fail(f"'free': no such file {path}")
+    free = yaml.safe_load(file.read_text()) or {}
+    for name, bounds in free.items():
+        if not (isinstance(bounds, list) and len(bounds) == 2 and bounds[0] < bounds[1]):
+            fail(f"'{name}' in {path}: give [low, high] with low < high")
+        for value in bounds:
+            try:
+                model.load_config("baseline", [*base, f"{name}={value}"])
+            except ConfigError as exc:
+                fail(f"free parameter {exc}")
+    return {name: (float(lo), float(hi)) for name, (lo, hi) in free.items()}
+
+
+def evaluate(args) -> dict:
+    """Simulate one candidate on every seed; the mean of each target over the seeds."""
+    overrides, seeds = args
+    figures = [model_figures(model.run(model.load_config("baseline", [*overrides, f"seed={s}"])))
+               for s in seeds]
+    return {k: float(np.mean([f[k] for f in figures])) for k in figures[0]}  # nan stays nan (not modelled)
+
+
+class Calibration:
+    """Objective with a persistent cache, evaluated in parallel for a whole population."""
+
+    def __init__(self, folder: Path, names, base, seeds, workers):
+        self.folder, self.names, self.base, self.seeds = folder, names, base, seeds
+        self.cache_file = folder / "evaluations.csv"
+        self.cache: dict[tuple, dict] = {}
+        if self.cache_file.exists():
+            for _, row in pd.read_csv(self.cache_file).iterrows():
+                self.cache[self.key(row[names].to_numpy(float))] = json.loads(row["figures"])
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.bar = None
+
+    @staticmethod
+    def key(x) -> tuple:
+        return tuple(round(float(v), 10) for v in x)
+
+    def overrides(self, x) -> list[str]:
+        return [*self.base, *(f"{name}={value!r}" for name, value in zip(self.names, map(float, x)))]
+
+    def map(self, _func, population) -> list[float]:
+        """Called by differential_evolution with the whole population (updating='deferred')."""
+        population = [np.asarray(x) for x in population]
+        todo = [x for x in population if self.key(x) not in self.cache]
+        jobs = [(self.overrides(x), self.seeds) for x in todo]
+        for x, figures in zip(todo, self.pool.map(evaluate, jobs)):
+            self.cache[self.key(x)] = figures
+            self.save_row(x, figures)
+        scores = [objective(self.cache[self.key(x)]) for x in population]
+        if self.bar is not None:
+            self.bar.update(len(population))
+            self.bar.set_postfix(best=f"{min(objective(f) for f in self.cache.values()):.4f}")
+        return scores
+
+    def save_row(self, x, figures) -> None:
+        row = dict(zip(self.names, map(float, x)), objective=objective(figures), figures=json.dumps(figures))
+        pd.DataFrame([row]).to_csv(self.cache_file, mode="a", header=not self.cache_file.exists(), index=False)
+
+
+def fitted_yaml(names, x, base_config, info: dict) -> str:
+    """A `# @package _global_` config setting the fitted values, with provenance."""
+    tree: dict = {"calibration": info}
+    for name, value in zip(names, x):
+        parts = name.split(".")
+        if parts[-1].isdigit():  # an element of a list: write the whole list
+            current = base_config
+            for p in parts[:-1]:
+                current = getattr(current, p)
+            values = list(current)
+            values[int(parts[-1])] = float(value)
+            parts, value = parts[:-1], values
+        node = tree
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value if isinstance(value, list) else float(value)
+    header = ("# @package _global_\n# Calibrated values written by experiments.calibrate; the `calibration`\n"
+              "# block says what they were fitted to.\n")
+    return header + yaml.safe_dump(tree, sort_keys=False)
+
+
+def figure(rows: list[dict], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if np.isfinite(r["relative_error"])]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.5), constrained_layout=True)
+    errors = [100 * r["relative_error"] for r in rows]
+    colours = ["#2a9d8f" if abs(e) <= 15 else "#e76f51" for e in errors]
+    ax.barh([r["target"] for r in rows], errors, color=colours)
+    ax.axvspan(-15, 15, color="#2a9d8f", alpha=0.1)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set(xlabel="model vs observed (%)", title="Calibration: relative error per target (band: within 15%)")
+    ax.invert_yaxis()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    opts, base, flags = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        parse_overrides(base)
+        base_config = model.load_config("baseline", base)
+    except ConfigError as exc:
+        fail(str(exc))
+    free = load_free(opts["free"], base)
+    names = list(free)
+    folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("calibrate", "baseline")
+    folder.mkdir(parents=True, exist_ok=True)
+    calibration = Calibration(folder, names, base, opts["seeds"], opts["workers"])
+    total = (opts["maxiter"] + 1) * opts["popsize"] * len(names)
+    print(f"calibrating {len(names)} parameters on {len(observed())} targets; {total} candidates at most, "
+          f"{len(calibration.cache)} already evaluated in {folder}")
+    with tqdm(total=total, desc="calibration", unit="candidate", file=sys.stderr) as bar:
+        calibration.bar = bar
+        result = differential_evolution(lambda x: 0.0, bounds=[free[n] for n in names], seed=0,
+                                        maxiter=opts["maxiter"], popsize=opts["popsize"], polish=False,
+                                        updating="deferred", workers=calibration.map, init="sobol")
+    calibration.pool.shutdown()
+    best_key = min(calibration.cache, key=lambda k: objective(calibration.cache[k]))
+    x, figures = np.array(best_key), calibration.cache[best_key]
+    info = {"fitted_to": ", ".join(n for n in observed()), "date": date.today().isoformat(),
+            "objective": f"{objective(figures):.5f} (mean squared log ratio; {result.nfev} candidates)",
+            "seeds": ",".join(map(str, opts["seeds"])) + f" at {base_config.population.size} residents, "
+                                                          f"{base_config.years} years",
+            "method": "scipy differential_evolution (sobol init, deferred updating, common random numbers)"}
+    (folder / "fitted.yaml").write_text(fitted_yaml(names, x, base_config, info))
+    rows = comparison(figures)
+    pd.DataFrame(rows)[["target", "model", "observed", "relative_error", "unit", "source"]].to_csv(
+        folder / "calibration.csv", index=False)
+    figure(rows, folder / "calibration.png")
+    if opts["install"]:
+        shutil.copy(folder / "fitted.yaml", REPO / "configs" / "calibration" / "fitted.yaml")
+    for r in rows:
+        flag = "" if not np.isfinite(r["relative_error"]) or abs(r["relative_error"]) <= 0.15 else "  (outside 15%)"
+        print(f"{r['target']:36s} model {r['model']:10.3f}  observed {r['observed']:10.3f}  "
+              f"{100 * r['relative_error']:+6.1f}%{flag}")
+    print(f"objective {objective(figures):.5f}; results in {folder}")
+
+
+if __name__ == "__main__":
+    main()

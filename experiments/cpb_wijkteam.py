@@ -1,0 +1,174 @@
+"""Replay the CPB (2020) comparison of municipalities by how much light help their wijkteams give.
+
+    python -m experiments.cpb_wijkteam replications=5 population.size=200000
+    python -m experiments.cpb_wijkteam hydra.run.dir=results/cpb
+
+Simulates 2013-2018 for the generated CPB region (60 municipalities whose wijkteams range from
+no to much light help). Wijkteams start in 2015 with the decentralisation; before that an
+access point refers children on without helping them itself. As CPB did, municipalities are
+split by how many children actually receive wijkteam help (2015-2018, share of children; above
+vs below the median), and the growth 2013 to 2018 in children with residential youth care and
+with other specialist (tweedelijns) youth care is compared between the groups.
+
+Nothing sets a group's growth: the difference comes from residents, needs and pathways (early
+light help prevents escalation; an accessible wijkteam also reaches more children).
+
+Writes to the run folder: summary.json (growth as fractions, each with _low and _high for the
+95% interval over replications), growth.csv (per replication), municipalities.csv, cpb.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+import model
+from analysis.calibration_targets import cpb_targets
+from experiments.cli import fail, split_args, unique_run_dir
+
+SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
+DEFAULT_SIZE = "population.size=200000"
+MEASURES = ("residential", "nonresidential", "specialist")
+METRIC = {"residential": "youth_residential_clients_year", "nonresidential": "youth_ambulant_clients_year",
+          "specialist": "youth_specialist_clients_year"}
+
+
+def municipal_table(results) -> pd.DataFrame:
+    """Per municipality and year: children, wijkteam help to children, youth care clients."""
+    ts = results.timeseries
+    wanted = ["children", "wijkteam_children_year", *METRIC.values()]
+    sel = ts[(ts["municipality"] != "region") & ts["metric"].isin(wanted)].copy()
+    sel["year"] = results.config.start_year + sel["month"] // 12
+    table = sel.pivot_table(index=["municipality", "year"], columns="metric", values="value", observed=True)
+    return table.reset_index()
+
+
+def growth_by_group(table: pd.DataFrame, first: int = 2013, last: int = 2018) -> dict:
+    """Split municipalities by the share of children with wijkteam help in 2015-2018 (median) and
+    compute the growth first -> last year of each youth care measure per group and overall."""
+    after = table[table["year"] >= 2015].groupby("municipality")
+    help_share = after["wijkteam_children_year"].sum() / after["children"].sum()
+    high = set(help_share[help_share >= help_share.median()].index)
+    out = {"high_help_municipalities": len(high), "low_help_municipalities": len(help_share) - len(high)}
+    for measure, metric in METRIC.items():
+        for group, members in (("high", high), ("low", set(help_share.index) - high),
+                               ("all", set(help_share.index))):
+            rows = table[table["municipality"].isin(members)]
+            start = rows.loc[rows["year"] == first, metric].sum()
+            end = rows.loc[rows["year"] == last, metric].sum()
+            out[f"{measure}_growth_{group}"] = float(end / start - 1.0) if start > 0 else float("nan")
+    return out
+
+
+def replicate(args) -> tuple[dict, pd.DataFrame]:
+    overrides, seed = args
+    results = model.run(model.load_config("baseline", [*overrides, f"seed={seed}"]))
+    table = municipal_table(results)
+    return growth_by_group(table), table.assign(seed=seed)
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval over replications."""
+    values = values[np.isfinite(values)]
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+def summarise(per_rep: pd.DataFrame) -> dict:
+    keys = {"residential_growth_high": "residential_growth_high", "residential_growth_low": "residential_growth_low",
+            "nonresidential_growth_high": "nonresidential_growth_high",
+            "nonresidential_growth_low": "nonresidential_growth_low", "specialist_growth_all": "specialist_growth_all",
+            "residential_growth_all": "residential_growth_all"}
+    out = {}
+    for key, column in keys.items():
+        mean, low, high = interval(per_rep[column].to_numpy(float))
+        out[key], out[f"{key}_low"], out[f"{key}_high"] = mean, low, high
+    out["replications"] = int(len(per_rep))
+    targets = cpb_targets()
+    out["observed"] = {k: targets[k] for k in ("residential_growth_high", "residential_growth_low",
+                                               "specialist_growth_all")}
+    return out
+
+
+def figure(summary: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), constrained_layout=True)
+    labels, means, lows, highs, observed = [], [], [], [], []
+    for key, label in (("residential_growth_high", "residential,\nmuch wijkteam help"),
+                       ("residential_growth_low", "residential,\nlittle or none"),
+                       ("nonresidential_growth_high", "other specialist,\nmuch help"),
+                       ("nonresidential_growth_low", "other specialist,\nlittle or none"),
+                       ("specialist_growth_all", "all specialist\nyouth care")):
+        labels.append(label)
+        means.append(100 * summary[key])
+        lows.append(100 * (summary[key] - summary[f"{key}_low"]))
+        highs.append(100 * (summary[f"{key}_high"] - summary[key]))
+        observed.append(100 * summary["observed"].get(key, np.nan))
+    x = np.arange(len(labels))
+    ax.bar(x, means, yerr=[lows, highs], color=["#e76f51", "#e76f51", "#457b9d", "#457b9d", "#2a9d8f"],
+           capsize=4, label="carelines (95% interval)")
+    ax.scatter(x, observed, color="black", zorder=3, marker="D", label="CPB (2020)")
+    ax.set_xticks(x, labels, fontsize=8)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(ylabel="growth 2013-2018 (%)", title="Children in youth care by wijkteam light help")
+    ax.legend(frameon=False)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    overrides, flags = split_args(sys.argv[1:] if argv is None else argv)
+    replications = 5
+    rest = []
+    for text in overrides:
+        key, _, value = text.partition("=")
+        if key == "replications":
+            if not value.isdigit() or int(value) < 1:
+                fail(f"'replications': '{value}' is not allowed; give a whole number of at least 1")
+            replications = int(value)
+        else:
+            rest.append(text)
+    overrides = [*SETUP, DEFAULT_SIZE, *rest]
+    try:
+        config = model.load_config("baseline", overrides)
+    except model.ConfigError as exc:
+        fail(str(exc))
+    folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("cpb_wijkteam", "cpb")
+    base_seed = config.seed
+    jobs = [(overrides, base_seed + r) for r in range(replications)]
+    rows, tables = [], []
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, replications)) as pool:
+        for growth, table in tqdm(pool.map(replicate, jobs), total=len(jobs), desc="replications", file=sys.stderr):
+            rows.append(growth)
+            tables.append(table)
+    per_rep = pd.DataFrame(rows).assign(seed=[s for _, s in jobs])
+    summary = summarise(per_rep)
+    folder.mkdir(parents=True, exist_ok=True)
+    per_rep.to_csv(folder / "growth.csv", index=False)
+    pd.concat(tables).to_csv(folder / "municipalities.csv", index=False)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2))
+    figure(summary, folder / "cpb.png")
+    for key in ("residential_growth_high", "residential_growth_low", "nonresidential_growth_high",
+                "nonresidential_growth_low", "specialist_growth_all"):
+        obs = summary["observed"].get(key)
+        print(f"{key:28s} {100 * summary[key]:+6.1f}%  [{100 * summary[key + '_low']:+.1f}, "
+              f"{100 * summary[key + '_high']:+.1f}]" + (f"   CPB {100 * obs:+.0f}%" if obs is not None else ""))
+    print(f"results in {folder}")
+
+
+if __name__ == "__main__":
+    main()
