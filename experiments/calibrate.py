@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("calibrate", "baseline")
     folder.mkdir(parents=True, exist_ok=True)
     calibration = Calibration(folder, names, base, opts["seeds"], opts["workers"])
-    total = (opts["maxiter"] + 1) * opts["popsize"] * len(names)
+    population = 2 ** int(np.ceil(np.log2(opts["popsize"] * len(names))))  # scipy's Sobol start: a power of 2
+    total = (opts["maxiter"] + 1) * population
     print(f"calibrating {len(names)} parameters on {len(observed())} targets; {total} candidates at most, "
           f"{len(calibration.cache)} already evaluated in {folder}")
     with tqdm(total=total, desc="calibration", unit="candidate", file=sys.stderr) as bar:

@@ -11,11 +11,11 @@ from model.residents import draw_income
 from model.services import PHYSICAL
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
 def _age_and_die(alive, age, physical_health, key, p_death_by_age, frailty, dies):
     """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health."""
     top = len(p_death_by_age) - 1
-    for i in numba.prange(len(age)):
+    for i in range(len(age)):
         dies[i] = False
         if not alive[i]:
             continue

@@ -17,11 +17,11 @@ from model.services import S, SOCIAL
 SCHULDHULP = S["schuldhulp"]
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
 def _step(alive, age, income, benefit, debt, debt_months, network, social_health, wijk, wijk_network_level,
           service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit, network_rates):
     drift, social_pull = network_rates[0], network_rates[1]
-    for i in numba.prange(len(age)):
+    for i in range(len(age)):
         if not alive[i]:
             continue
         # debt: onset more likely with low income or a benefit; resolves slowly, faster in schuldhulp

@@ -54,25 +54,29 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
         route[~child] = S["poh_ggz"]
     else:
         up = np.where(child, sev >= g.refer_youth * bar, np.zeros(len(ids), bool))
+    to_wijkteam_intake = np.zeros(len(ids), dtype=bool)
     if domain != PHYSICAL:
         poh_jeugd = v < pol.poh_jeugd_share
         route[child & poh_jeugd] = S["poh_jeugd"]
-        route[child & ~poh_jeugd] = S["wijkteam"]
+        to_wijkteam_intake = child & ~poh_jeugd  # practices without POH-jeugd send children to the wijkteam
     # a recognised social root: Welzijn op Recept or the wijkteam, unless severe
     social = recognised & ~up
     wor = social & (v < pol.welzijn_op_recept) & ~child & (sev < g.nulde_max_severity)
-    to_wijkteam = social & ~wor
-    treat = ~up & ~social
+    to_wijkteam = (social & ~wor) | (to_wijkteam_intake & ~up)
+    treat = ~up & ~to_wijkteam & ~wor
     nulde_lijn.intake(model, ids[wor], domain, from_line=EERSTE)
-    care.refer(model, ids[to_wijkteam], domain, S["wijkteam"], from_line=EERSTE)
+    sideways = ids[to_wijkteam]
+    model.outcomes.count("referrals", res, sideways, line=EERSTE, to_line=EERSTE,
+                         domain=care.report_domain(model, domain, sideways))
+    wijkteam_intake(model, sideways, domain, from_gp=True)  # the wijkteam decides: light help or on
     here = ids[treat]
     care.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
     refused = tweede_lijn.refer_up(model, ids[up], domain, from_line=EERSTE, via_wijkteam=False)
     care.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
 
 
-def wijkteam_intake(model, ids: np.ndarray, domain: int) -> None:
-    """Light help by the wijkteam itself, or referral on."""
+def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) -> None:
+    """Light help by the wijkteam itself, or referral on (never back to the GP that sent them)."""
     if len(ids) == 0:
         return
     res, g, pol = model.res, model.cfg.gatekeeper, model.policy
@@ -83,17 +87,20 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int) -> None:
     light = (sev < g.wijkteam_max_light) & (u < pol.light_help[muni])
     care.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
     rest, child, sev = ids[~light], child[~light], sev[~light]
-    if domain == SOCIAL:
+    if from_gp:  # sent by the GP: adults go on to social work, children to youth care
+        nulde_lijn.intake(model, rest[~child], domain, from_line=EERSTE)
+        rest = rest[child]
+    elif domain == SOCIAL:
         down = ~child & (sev < g.nulde_max_severity)
         nulde_lijn.intake(model, rest[down], domain, from_line=EERSTE)
         rest, child = rest[~down], child[~down]
-    if domain != PHYSICAL:
+    if domain != PHYSICAL and not from_gp:
         to_gp = ~child & (domain == MENTAL)
         model.outcomes.count("referrals", res, rest[to_gp], line=EERSTE, to_line=EERSTE,
                              domain=care.report_domain(model, domain, rest[to_gp]))
         gp_consult(model, rest[to_gp], domain)
         rest = rest[~to_gp]
-    else:
+    elif domain == PHYSICAL:
         older = res.age[rest] >= g.wmo_min_age
         model.outcomes.count("referrals", res, rest[~older], line=EERSTE, to_line=EERSTE,
                              domain=care.report_domain(model, domain, rest[~older]))

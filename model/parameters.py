@@ -100,6 +100,11 @@ class RegionConfig:
                                          "assumption: before 2015 an access point (Bureau Jeugdzorg, "
                                          "MEE) referred on but gave no light help",
                                          "Reach of the access point before wijkteams started.")
+    wijkteam_staff_per_light_help: float = param(1.0, "relative wijkteam capacity per unit of light help",
+                                                 0.0, 5.0,
+                                                 "assumption: municipalities that let wijkteams help staff them "
+                                                 "for it; capacity is 1 at light help 0.5",
+                                                 "Wijkteam capacity follows how much light help it gives.")
     netherlands_population: int = param(17_811_291, "residents", 1, 30_000_000,
                                         "CBS StatLine 85496NED (1 January 2023)",
                                         "Population used to scale results to the Netherlands.")

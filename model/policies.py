@@ -91,6 +91,8 @@ class PolicyState:
         local_basis = np.array([m.social_basis_capacity for m in munis]) * (1.0 - self.sluitpost_cut)
         for name in ("social_basis", "voorzorg", "schuldhulp"):
             local[S[name]] = local_basis
+        staffing = model.cfg.region.wijkteam_staff_per_light_help
+        local[S["wijkteam"]] = np.maximum(0.2, 1.0 + staffing * (self.light_help - 0.5))
         self.local_capacity_multiplier = local
         self.community_building = local_basis * invest * (1.0 - cut) + self.fund_building()
         self.social_basis_access = np.minimum(1.5, local_basis * invest * (1.0 - cut))
