@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench docs lock clean
+.PHONY: run baseline test bench docs lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "carelines needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -14,11 +14,20 @@ $(STAMP): pyproject.toml requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)  ## the main job on the built-in default region
+# the main job: every named scenario against today's system on the default region, as a report
+COMPARE ?= replications=5 years=10
+
+run: $(STAMP)  ## scenario comparison report for the default region (prints where the report is)
+	$(BIN)/python -m experiments.compare $(COMPARE)
+
+baseline: $(STAMP)  ## one run of today's system on the default region
 	$(BIN)/python -m experiments.run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)  ## speed and memory figures, written to benchmarks/results.json (long: about half an hour)
+	$(BIN)/python -m benchmarks.run
 
 docs: $(STAMP)  ## regenerate docs/parameters.md from the config schema
 	$(BIN)/python -m analysis.parameter_dictionary
