@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD, WMO,
-                             YOUTH_AMBULANT, YOUTH_RESIDENTIAL, group_index)
+                             YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 ADULT_AGE = 18.0
@@ -250,10 +250,6 @@ def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.nda
     return own
 
 
-def groups(model, ids):
-    return group_index(model.res, ids)
-
-
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:
     """Which tweede-lijn service fits a need: youth care for children, GGZ, hospital or Wmo."""
     res = model.res
@@ -273,7 +269,3 @@ def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) 
         youth = np.where(severity >= g.residential_severity, S["youth_residential"], S["youth_ambulant"])
         out = np.where(child, youth, out).astype(np.int8)
     return out
-
-
-def needs_social_root(model, domain: int, ids: np.ndarray) -> np.ndarray:
-    return model.res.root[domain, ids] == SOCIAL

@@ -49,9 +49,6 @@ class Ledger:
             return {c: np.zeros(0) for c in self.COLUMNS}
         return {c: np.concatenate([ch[c] for ch in self._chunks]) for c in self.COLUMNS}
 
-    def total(self, kind: str = "care") -> float:
-        return float(sum(ch["amount"][ch["kind"] == KINDS.index(kind)].sum() for ch in self._chunks))
-
     def month_chunks(self, month: int):
         """The payment batches of one month (the latest month is at the end)."""
         for ch in reversed(self._chunks):

@@ -84,9 +84,6 @@ class Residents:
     def alive_count(self) -> int:
         return int(self.alive.sum())
 
-    def age_band(self) -> np.ndarray:
-        return (np.searchsorted(np.array(AGE_BAND_EDGES[1:-1]), self.age, side="right")).astype(np.int8)
-
     def view(self, resident_id: int) -> "ResidentView":
         return ResidentView(self, resident_id)
 
