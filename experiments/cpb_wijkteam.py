@@ -6,7 +6,8 @@
 Simulates 2013-2018 for the generated CPB region (60 municipalities whose wijkteams range from
 no to much light help). Wijkteams start in 2015 with the decentralisation; before that an
 access point refers children on without helping them itself. As CPB did, municipalities are
-split by how many children actually receive wijkteam help (2015-2018, share of children; above
+split by how many children actually receive help from the wijkteam itself (2015-2018, share of children,
+not counting follow-up after specialist care; above
 vs below the median), and the growth 2013 to 2018 in children with residential youth care and
 with other specialist (tweedelijns) youth care is compared between the groups.
 
@@ -37,14 +38,17 @@ from experiments.cli import fail, split_args, unique_run_dir
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
 DEFAULT_SIZE = "population.size=200000"
 MEASURES = ("residential", "nonresidential", "specialist")
+# children the wijkteam helps itself (light help; not follow-up after specialist care, which
+# every wijkteam gives and which follows local need rather than the wijkteam's policy)
+HELP_METRIC = "wijkteam_own_help_children_year"
 METRIC = {"residential": "youth_residential_clients_year", "nonresidential": "youth_ambulant_clients_year",
           "specialist": "youth_specialist_clients_year"}
 
 
 def municipal_table(results) -> pd.DataFrame:
-    """Per municipality and year: children, wijkteam help to children, youth care clients."""
+    """Per municipality and year: children, the wijkteam's own help to children, youth care clients."""
     ts = results.timeseries
-    wanted = ["children", "wijkteam_children_year", *METRIC.values()]
+    wanted = ["children", HELP_METRIC, *METRIC.values()]
     sel = ts[(ts["municipality"] != "region") & ts["metric"].isin(wanted)].copy()
     sel["year"] = results.config.start_year + sel["month"] // 12
     table = sel.pivot_table(index=["municipality", "year"], columns="metric", values="value", observed=True)
@@ -55,7 +59,7 @@ def growth_by_group(table: pd.DataFrame, first: int = 2013, last: int = 2018) ->
     """Split municipalities by the share of children with wijkteam help in 2015-2018 (median) and
     compute the growth first -> last year of each youth care measure per group and overall."""
     after = table[table["year"] >= 2015].groupby("municipality")
-    help_share = after["wijkteam_children_year"].sum() / after["children"].sum()
+    help_share = after[HELP_METRIC].sum() / after["children"].sum()
     high = set(help_share[help_share >= help_share.median()].index)
     out = {"high_help_municipalities": len(high), "low_help_municipalities": len(help_share) - len(high)}
     for measure, metric in METRIC.items():

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD, WMO,
+from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
+                             WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
@@ -123,6 +124,9 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
                          line=line[social_root])
     residential = ids[service == S["youth_residential"]]
     model.outcomes.count("youth_care_residential_starts", res, residential)
+    if not continuation:  # the wijkteam's own help to a child (step-down follow-up is a continuation)
+        own = ids[(service == S["wijkteam"]) & (res.age[ids] < ADULT_AGE)]
+        res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
     model.outcomes.count("wmo_referrals", res, ids[service == S["wmo_maatwerk"]])
 
 
@@ -266,6 +270,16 @@ def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) 
     else:
         out = np.full(len(ids), S["wmo_maatwerk"], dtype=np.int8)
     if domain != 0:
-        youth = np.where(severity >= g.residential_severity, S["youth_residential"], S["youth_ambulant"])
+        youth = np.where(needs_residential(model, domain, ids), S["youth_residential"], S["youth_ambulant"])
         out = np.where(child, youth, out).astype(np.int8)
     return out
+
+
+def needs_residential(model, domain: int, ids: np.ndarray) -> np.ndarray:
+    """A child needs residential youth care when its problem is severe and its family context
+    (the child's social domain) is failing as well: with a family that can carry it, even a
+    severe problem is treated at home. Help that works on the family context therefore keeps
+    children out of residential care."""
+    g = model.cfg.gatekeeper
+    severe = model.severity[domain, ids] >= g.residential_severity
+    return severe & (model.severity[SOCIAL, ids] >= g.residential_family_severity)

@@ -10,7 +10,7 @@ Wijkteam: gives light help itself (the municipality decides how much), or refers
 youth care, mild social needs of adults down to the nulde lijn, severe social needs of adults
 to Wmo maatwerk, physical needs of older residents (`gatekeeper.wmo_min_age`) to Wmo maatwerk
 and of younger ones to the GP, mental needs of adults to the GP. What the tweede lijn does not
-accept stays with the wijkteam.
+accept goes home without help.
 """
 
 from __future__ import annotations
@@ -106,5 +106,6 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) 
                              domain=care.report_domain(model, domain, rest[~older]))
         gp_consult(model, rest[~older], domain)
         rest = rest[older]
-    refused = tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)
-    care.refer(model, refused, domain, S["wijkteam"], from_line=-1)  # the wijkteam keeps what is refused
+    # what the tweede lijn does not accept goes home without help: these residents were not
+    # among those the wijkteam helps itself; they may come back when the need has grown
+    tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)

@@ -13,7 +13,8 @@ import pandas as pd
 
 from model.care import episodes
 from model.financing import FINANCIERS, F
-from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WMO, YOUTH_AMBULANT,
+from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
+                             WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
 from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
 
@@ -22,6 +23,7 @@ NONE = -1
 # recorded in December only, for the calendar year
 YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
+                  "wijkteam_own_help_children_year",
                   "ggz_adult_clients_year", "wmo_clients_year"}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
@@ -199,6 +201,7 @@ class Outcomes:
                             (YOUTH_AMBULANT, "youth_ambulant_clients_year"),
                             (YOUTH_AMBULANT | YOUTH_RESIDENTIAL, "youth_specialist_clients_year"),
                             (WIJKTEAM_CHILD, "wijkteam_children_year"),
+                            (WIJKTEAM_OWN_HELP_CHILD, "wijkteam_own_help_children_year"),
                             (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
             c = np.bincount(muni[(bits & bit) > 0], minlength=n)
             self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())

@@ -90,7 +90,13 @@ class RegionConfig:
                                 "Seed for generating municipalities (independent of the run seed).")
     generated_light_help_spread: List[float] = param([0.0, 1.0], "share", 0.0, 1.0,
                                               "CPB (2020): municipalities differ from no to much light help",
-                                              "Range of wijkteam light help over generated municipalities.")
+                                              "Range of wijkteam light help over generated municipalities "
+                                              "whose wijkteams help themselves.")
+    generated_without_light_help: float = param(0.36, "share of generated municipalities", 0.0, 1.0,
+                                                "CPB (2020): in 64% of municipalities the wijkteams give "
+                                                "light help themselves",
+                                                "Generated municipalities whose wijkteams only refer on "
+                                                "(light help 0).")
     wijken_per_municipality: int = param(4, "wijken", 1, 50, ASSUMPTION,
                                          "Neighbourhoods per municipality, spread around its deprivation.")
     wijkteam_start_year: int = param(1900, "calendar year", 1900, 2100,
@@ -198,8 +204,9 @@ class HealthConfig:
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
-    demand_trend: float = param(0.02, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
-                                "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s",
+    demand_trend: float = param(0.025, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
+                                "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
+                                "with youth_progression to CPB's +7% specialist youth care 2013-2018",
                                 "Slow trend in mental-health and youth demand.")
     informal_buffer: float = param(0.5, "share of a shock absorbed at network strength 1", 0.0, 1.0,
                                    ASSUMPTION, "Informal support: a strong network absorbs shocks.")
@@ -212,8 +219,10 @@ class HealthConfig:
     untreated_progression: List[float] = param([0.002, 0.004, 0.004], "health lost per month with an untreated need",
                                         0.0, 0.1, "DESIGN section 3: untreated needs escalate; size assumed",
                                         "Untreated needs (physical, mental, social) worsen.")
-    youth_progression: float = param(0.008, "health lost per month with an untreated youth need", 0.0, 0.1,
-                                     "CPB (2020): early light help prevents escalation; size assumed",
+    youth_progression: float = param(0.015, "health lost per month with an untreated youth need", 0.0, 0.1,
+                                     "fitted to the CPB (2020) wijkteam comparison (residential growth "
+                                     "+11% with much and +25% with little wijkteam help, 2013-2018) by a "
+                                     "grid over 0.008-0.025 in the full-size replay (README, Calibration)",
                                      "Untreated mental and social needs of children worsen faster.")
     waiting_deterioration: float = param(0.003, "health lost per month on a waiting list", 0.0, 0.1,
                                          "DESIGN section 3: needs worsen while waiting; size assumed",
@@ -268,8 +277,18 @@ class GatekeeperConfig:
     refer_youth: float = param(0.35, "severity", 0.0, 1.0, ASSUMPTION,
                                "Youth needs at or above this severity go to youth care.")
     residential_severity: float = param(0.75, "severity", 0.0, 1.0, ASSUMPTION,
-                                        "Children at or above this severity need residential youth care.")
-    wijkteam_max_light: float = param(0.6, "severity", 0.0, 1.0, ASSUMPTION,
+                                        "Children at or above this severity need residential youth care, "
+                                        "if their family context is failing too.")
+    residential_family_severity: float = param(0.3, "severity of the child's social domain", 0.0, 1.0,
+                                               "assumption: a child is placed out of home only when the home "
+                                               "situation cannot carry the problem (Jeugdwet: verblijf when "
+                                               "thuis niet kan); the child's social domain is its family context",
+                                               "A severe youth need leads to residential care only when the "
+                                               "child's social (family) need is at least this severe.")
+    wijkteam_max_light: float = param(0.2, "severity", 0.0, 1.0,
+                                      "fitted with health.youth_progression to the CPB (2020) comparison: "
+                                      "light help for needs that youth care would not yet accept (its "
+                                      "minimum severity is 0.2), so it prevents rather than replaces",
                                       "The wijkteam gives light help only below this severity.")
     nulde_max_severity: float = param(0.5, "severity", 0.0, 1.0, ASSUMPTION,
                                       "The nulde lijn refers needs at or above this severity to the GP.")
@@ -376,6 +395,14 @@ class FinancingConfig:
                                      "Douven, Remmerswaal & Mosca (2015): 11-13% of treatments pushed "
                                      "past a fee threshold",
                                      "How strongly per-verrichting providers expand volume.")
+    capacity_response: float = param(0.3, "share of the gap between demand and capacity closed per year",
+                                     0.0, 1.0,
+                                     "assumption: open-ended (per verrichting) financing lets providers "
+                                     "hire and open places where clients wait, with a lag; youth care "
+                                     "spending grew with demand after 2015 (AEF 'Stelsel in groei' 2020)",
+                                     "Each January a provider paid per verrichting grows (or shrinks) its "
+                                     "capacity by this share of the gap to last month's demand (clients "
+                                     "in care plus waiting); budget and capitation providers keep theirs.")
     budget_shortening: float = param(0.08, "relative change in episode length under budget", 0.0, 1.0,
                                      "Douven, Remmerswaal & Vervliet (2021): 8% change in treatment length",
                                      "How strongly budget-funded providers shorten episodes.")

@@ -9,6 +9,10 @@ for the part of their capacity that serves the municipality's residents.
   (`budget_refer_out`, see `model.care.leave_waiting_lists`).
 - capitation: paid per enrolled resident; volume-neutral.
 
+Capacity follows demand under per verrichting only: each January the provider closes a share
+(`financing.capacity_response`) of the gap between last month's demand (clients in care and
+waiting) and its capacity. Budget-funded providers keep the capacity the budget pays for.
+
 Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE`
 of the provider's current capacity used in full, so budgets follow capacity changes such as
 a sluitpost cut.
@@ -19,6 +23,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model import care
+from model.residents import IN_CARE, WAITING
 from model.services import LINES, SERVICES
 
 DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
@@ -37,6 +43,7 @@ class Provider(mesa.Agent):
         self.residents_served = residents_served
         self.base_capacity = self.cfg.capacity_per_1000 * residents_served / 1000.0
         self.capacity = self.base_capacity
+        self.expansion = 1.0  # capacity grown with demand under per verrichting, relative to base
         self.rule = self.contract.rule
         self.budget_year = self._yearly_budget()
         self.extra_funds_year = 0.0  # paid on top of the budget (preventiefonds), this year
@@ -93,11 +100,28 @@ class Provider(mesa.Agent):
         pol = self.model.policy
         self.rule = pol.rules.get(self.spec.name, self.contract.rule)
         mult = pol.capacity_multiplier[self.service] * pol.local_capacity_multiplier[self.service][self.municipality]
-        self.capacity = self.base_capacity * mult + pol.extra_capacity(self)
+        self.capacity = self.base_capacity * self.expansion * mult + pol.extra_capacity(self)
         if self.model.month % 12 == 0:
             self.spent_year = 0.0
             self.extra_funds_year = 0.0
             self.budget_year = self._yearly_budget()
+
+
+def follow_demand(model) -> None:
+    """January: providers paid per verrichting move their capacity towards last month's demand
+    (clients in care plus waiting), closing `financing.capacity_response` of the gap."""
+    response = model.cfg.financing.capacity_response
+    if response <= 0 or not hasattr(model, "provider_capacity"):
+        return
+    res = model.res
+    demand = np.zeros(len(model.providers))
+    for state in (IN_CARE, WAITING):
+        domains, ids = care.episodes(res.state, state)
+        demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
+    for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
+        if p.rule == "per_verrichting" and capacity > 0:
+            # at most halved or doubled in a year: hiring and closing places take time
+            p.expansion *= min(2.0, max(0.5, 1.0 + response * (wanted / capacity - 1.0)))
 
 
 def provider_arrays(model) -> None:

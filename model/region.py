@@ -26,7 +26,8 @@ class Region:
 
 
 def generate_municipalities(cfg: RegionConfig) -> list[MunicipalityConfig]:
-    """Municipalities that differ in size (lognormal, as Dutch ones), deprivation and light help.
+    """Municipalities that differ in size (lognormal, as Dutch ones), deprivation and light help
+    (none in a share of them, as CPB found).
 
     Uses its own seed so the same region is built whatever the run seed.
     """
@@ -35,6 +36,7 @@ def generate_municipalities(cfg: RegionConfig) -> list[MunicipalityConfig]:
     sizes = rng.lognormal(mean=0.0, sigma=0.9, size=n)
     low, high = cfg.generated_light_help_spread
     light = rng.uniform(low, high, size=n)
+    light[rng.uniform(size=n) < cfg.generated_without_light_help] = 0.0  # wijkteams that only refer on
     deprivation = np.clip(rng.beta(2.5, 2.5, size=n), 0.05, 0.95)
     coverage = np.clip(rng.uniform(0.5, 1.0, size=n), 0, 1)
     shares = sizes / sizes.sum()

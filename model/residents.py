@@ -31,6 +31,7 @@ PERSON_FIELDS = {
 }
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
+WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
 # per-resident, per-domain attributes (shape (3, capacity))
 DOMAIN_FIELDS = {
     "health": np.float32, "service": np.int8, "state": np.int8, "months": np.int16,

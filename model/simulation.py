@@ -4,7 +4,8 @@ One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
     and cut the social basis after overspending (sluitpost); eigen risico and yearly
-    GP-contact flags reset; the regional budget shares its savings.
+    GP-contact flags reset; the regional budget shares its savings; providers paid per
+    verrichting move their capacity towards last year's demand (`model.providers`).
  1. Policies: the levers that apply this month (`model.policies`).
  2. Providers: this month's capacity and contract; in January a new budget year
     (`model.providers`).
@@ -37,7 +38,7 @@ from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, 
 from model.outcomes import Outcomes
 from model.parameters import Config
 from model.policies import PolicyState
-from model.providers import Provider, provider_arrays
+from model.providers import Provider, follow_demand, provider_arrays
 from model.random_streams import RandomStreams
 from model.region import build_region
 from model.residents import create_population, group_index
@@ -148,6 +149,7 @@ class CarelinesModel(mesa.Model):
             raise RuntimeError(f"the run is complete after {self.total_months} months")
         if self.month % 12 == 0:
             self.new_year()
+            follow_demand(self)  # per-verrichting providers grow with last year's queues
         self.policy.update()
         self.agents_by_type[Provider].do("step")
         provider_arrays(self)

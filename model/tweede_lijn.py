@@ -11,7 +11,8 @@ maatwerk; with the end of episodes in every line, escalation, step-down and cris
   whose problems become too severe move to residential care.
 - Step-down (afschalen): part of the tweede-lijn discharges get follow-up in the wijkteam or
   social basis, which keeps the root in view and lowers relapse.
-- Crises: severe needs without care become crises with emergency placement.
+- Crises: severe needs without care become crises with emergency admission; children are placed
+  out of home when their family context fails too, otherwise they get crisis help at home.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def review_episodes(model) -> None:
             care.refer(model, refused, d, S["gp"], from_line=-1)
 
         # ambulant youth care that no longer suffices becomes residential
-        to_res = (service == S["youth_ambulant"]) & (sev >= g.residential_severity)
+        to_res = service == S["youth_ambulant"]
+        to_res[to_res] = care.needs_residential(model, d, ids[to_res])
         move = ids[to_res]
         if len(move):
             care.discharge(model, d, move, transfer=True)
@@ -112,7 +114,8 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
 
 
 def crises(model) -> None:
-    """Severe needs without care become crises: emergency admission or residential placement."""
+    """Severe needs without care become crises: emergency admission, residential placement, or
+    for children whose family can carry them, ambulant crisis help at home."""
     res, g = model.res, model.cfg.gatekeeper
     for d in range(3):
         at_risk = care.needs_without_care(model, d, min_severity=g.crisis_severity)
@@ -123,8 +126,10 @@ def crises(model) -> None:
         ids = at_risk[u < p]
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
-        if d != PHYSICAL:
-            service[child] = S["youth_residential"]
+        if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home
+            family_fails = res.age[ids] < 0  # all False, same shape
+            family_fails[child] = model.severity[SOCIAL, ids[child]] >= g.residential_family_severity
+            service[child] = np.where(family_fails[child], S["youth_residential"], S["youth_ambulant"])
         model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
         care.discharge(model, d, ids, count=False)  # leaves any waiting list
         res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
