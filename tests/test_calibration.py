@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import model
-from analysis.calibration_targets import NOT_MODELLED, comparison, model_figures, objective, observed
+from analysis.calibration_targets import (CPB_TOLERANCE, NOT_MODELLED, comparison, cpb_targets, fitted_targets,
+                                         model_figures, objective, observed)
 from tests.conftest import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,16 +37,38 @@ def test_objective_is_zero_at_the_targets_and_grows_with_error():
     assert objective(off) > 0
 
 
+def test_targets_outside_the_model_scope_are_reported_but_not_fitted():
+    exact = {name: float(entry["value"]) for name, entry in observed().items()}
+    assert "cost_msz_per_resident" not in fitted_targets()
+    assert objective(dict(exact, cost_msz_per_resident=1.0)) == 0
+    rows = {r["target"]: r for r in comparison(dict(exact, cost_msz_per_resident=1.0))}
+    assert not rows["cost_msz_per_resident"]["fitted"] and rows["cost_msz_per_resident"]["why_not_fitted"]
+    assert rows["gp_contacts_per_resident"]["fitted"] and rows["gp_contacts_per_resident"]["within_tolerance"]
+
+
+def test_cpb_terms_count_in_units_of_their_tolerance():
+    exact = {name: float(entry["value"]) for name, entry in observed().items()}
+    cpb = {k: float(cpb_targets()[k]) for k in CPB_TOLERANCE}
+    on_target = dict(exact, **cpb, nonresidential_growth_low=0.10, nonresidential_growth_high=0.05)
+    assert objective(on_target) == 0
+    one_tolerance_off = dict(on_target, residential_growth_low=cpb["residential_growth_low"] + 0.04)
+    twice_off = dict(on_target, residential_growth_low=cpb["residential_growth_low"] + 0.08)
+    assert objective(twice_off) == pytest.approx(4 * objective(one_tolerance_off))
+    # a non-residential group difference larger than the residential one is penalised
+    assert objective(dict(on_target, nonresidential_growth_low=0.40)) > 0
+
+
 def test_calibrate_writes_its_outputs_and_resumes(tmp_path):
     free = tmp_path / "free.yaml"
     free.write_text("help_seeking.gp_minor_scale: [0.5, 2.0]\n")
     folder = tmp_path / "cal"
     cmd = [sys.executable, "-m", "experiments.calibrate", "population.size=1500", "years=1", "seeds=[1]",
-           "maxiter=0", "popsize=5", "workers=1", f"free={free}", f"hydra.run.dir={folder}"]
+           "maxiter=0", "popsize=5", "workers=1", "cpb_size=20000", f"free={free}", f"hydra.run.dir={folder}"]
     first = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr[-2000:]
     table = pd.read_csv(folder / "calibration.csv")
     assert list(table.columns[:4]) == ["target", "model", "observed", "relative_error"]
+    assert {f"cpb_{k}" for k in CPB_TOLERANCE} <= set(table["target"])  # the CPB replay is in the fit
     fitted = (folder / "fitted.yaml").read_text()
     assert fitted.startswith("# @package _global_") and "gp_minor_scale" in fitted and "fitted_to" in fitted
     assert (folder / "calibration.png").stat().st_size > 0
