@@ -11,7 +11,6 @@ import numba
 import numpy as np
 import pandas as pd
 
-from model.care import episodes
 from model.financing import FINANCIERS, F
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
@@ -118,8 +117,9 @@ class Outcomes:
         n = self.n_muni
         muni = res.municipality
         sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
-                              res.state, res.gp_contact_this_year, n)
-        count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact = sums
+                              res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n)
+        (count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact,
+         clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
         pop = count_g[0]
@@ -141,44 +141,28 @@ class Outcomes:
             self._set_grouped("gp_contact_share", gp_contact_g[0], count_g[0], True)
             self._record_yearly_clients(res)
 
-        # clients and waiting per line and reporting domain
-        muni = muni.astype(np.int64)
-        child = res.age < 18
-        for state, metric in ((IN_CARE, "clients"), (WAITING, "waiting")):
-            d_idx, ids = episodes(res.state, state)
-            line = SERVICE_LINE[res.service[d_idx, ids]].astype(np.int64)
-            rdom = np.where((d_idx > 0) & child[ids], 3, d_idx)
-            self._bincount_set(metric, muni[ids], line=line, domain=rdom)
-            if metric == "clients":
-                for g, flags in enumerate(self._group_flags(res, ids)):
-                    self._bincount_set(metric, muni[ids][flags], line=line[flags], group=g)
-                svc = res.service[d_idx, ids]
-                per_service = np.bincount(svc.astype(np.int64) * n + muni[ids], minlength=len(SERVICE_NAMES) * n)
-                per_service = per_service.reshape(len(SERVICE_NAMES), n)
-                for s_id, s_name in enumerate(SERVICE_NAMES):
-                    self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id],
-                              per_service[s_id].sum())
-                for service, metric_name in (("youth_residential", "youth_care_residential"),
-                                             ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
-                    c = per_service[S[service]]
-                    self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
-            else:
-                months = res.months[d_idx, ids].astype(np.float64)
-                for ln in range(3):
-                    sel = line == ln
-                    s = np.bincount(muni[ids][sel], weights=months[sel], minlength=n)
-                    c = np.bincount(muni[ids][sel], minlength=n)
-                    self._set(("waiting_months", ln, NONE, NONE, NONE, NONE),
-                              np.divide(s, c, out=np.zeros(n), where=c > 0),
-                              s.sum() / c.sum() if c.sum() else 0.0)
+        # clients and waiting per line and reporting domain (counted in the same pass as above)
+        self._set_present("clients", clients)
+        self._set_present("waiting", waiting)
+        clients_by_group = [_groups(clients_cells[ln].reshape(n, 3, 2))[1:] for ln in range(3)]
+        self._set_present_groups("clients", np.array(clients_by_group))
+        for s_id, s_name in enumerate(SERVICE_NAMES):
+            self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
+        for service, metric_name in (("youth_residential", "youth_care_residential"),
+                                     ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
+            c = per_service[S[service]]
+            self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+        for ln in range(3):
+            s, c = waiting_months[ln], waiting[ln].sum(axis=0)
+            self._set(("waiting_months", ln, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
+                      s.sum() / c.sum() if c.sum() else 0.0)
 
         # contacts per line and domain (every provider serves one municipality)
         _, prov, dom, _, cnt = contacts
-        line = model.provider_line[prov].astype(np.int64)
-        prov_muni = model.provider_municipality[prov].astype(np.int64)
-        self._bincount_set("contacts", prov_muni, line=line, domain=dom, weights=cnt)
-        per_service = np.bincount(model.provider_service[prov].astype(np.int64) * n + prov_muni, weights=cnt,
-                                  minlength=len(SERVICE_NAMES) * n).reshape(len(SERVICE_NAMES), n)
+        by_line_domain, per_service, present = _contact_sums(prov, dom, cnt, model.provider_line,
+                                                             model.provider_municipality, model.provider_service,
+                                                             len(SERVICE_NAMES), n)
+        self._set_present("contacts", by_line_domain, present)
         for s_id, s_name in enumerate(SERVICE_NAMES):
             self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
 
@@ -236,6 +220,24 @@ class Outcomes:
             ln, d = divmod(c, 5)
             self._set((metric, ln - 1, NONE, d - 1, NONE, group), per_muni, per_muni.sum())
 
+    def _set_present(self, metric, per_line_domain_muni, present=None) -> None:
+        """Set (line, domain) rows from sums of shape (3 lines, 4 domains, municipalities); like
+        `_bincount_set`, only combinations that occur anywhere (`present`, or a count above 0)
+        get a row."""
+        for ln in range(3):
+            for d in range(len(REPORT_DOMAINS)):
+                per_muni = per_line_domain_muni[ln, d]
+                if present[ln, d] if present is not None else per_muni.any():
+                    self._set((metric, ln, NONE, d, NONE, NONE), per_muni, per_muni.sum())
+
+    def _set_present_groups(self, metric, per_line_group_muni) -> None:
+        """Set (line, group) rows from counts of shape (3 lines, 5 groups, municipalities)."""
+        for g in range(len(GROUP_NAMES)):
+            for ln in range(3):
+                per_muni = per_line_group_muni[ln, g]
+                if per_muni.any():
+                    self._set((metric, ln, NONE, NONE, NONE, g), per_muni, per_muni.sum())
+
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
         if mean:
@@ -284,32 +286,74 @@ def _groups(x: np.ndarray) -> list[np.ndarray]:
 
 
 @numba.njit(cache=True)
-def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, gp_contact, n_muni):
-    """One pass over residents: counts and sums per (municipality, income, benefit)."""
+def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
+                   service_line, n_muni):
+    """One pass over residents: counts and sums per (municipality, income, benefit); and one over
+    the episodes: in care and waiting per line, reporting domain and municipality.
+
+    Counts are kept as integers and conditions combined with `&` rather than `and`, so the
+    compiled loop has no unpredictable branches; each float sum still adds residents in id order."""
     cells = n_muni * 6
-    count = np.zeros(cells)
-    health_sum = np.zeros((3, cells))
-    need = np.zeros((3, cells))
-    unmet = np.zeros((3, cells))
-    mean_health = np.zeros(cells)
-    gp = np.zeros(cells)
-    severe_working = np.zeros(n_muni)
+    count = np.zeros(cells, dtype=np.int64)
+    sums = np.zeros((cells, 4))                          # health per domain, mean health
+    flags = np.zeros((cells, 8), dtype=np.int64)         # need and unmet need per domain, GP contact
+    severe_working = np.zeros(n_muni, dtype=np.int64)
     for i in range(len(alive)):
         if not alive[i]:
             continue
-        k = municipality[i] * 6 + income[i] * 2 + (1 if benefit[i] else 0)
-        count[k] += 1.0
-        worst = 0.0
+        m = municipality[i]
+        k = m * 6 + income[i] * 2 + benefit[i]
+        count[k] += 1
+        h0, h1, h2 = health[0, i], health[1, i], health[2, i]
+        sums[k, 0] += h0
+        sums[k, 1] += h1
+        sums[k, 2] += h2
+        sums[k, 3] += (h0 + h1 + h2) / 3.0
         for d in range(3):
-            health_sum[d, k] += health[d, i]
-            if severity[d, i] > 0.0:
-                need[d, k] += 1.0
-                if state[d, i] != IN_CARE:
-                    unmet[d, k] += 1.0
-            worst = max(worst, severity[d, i])
-        mean_health[k] += (health[0, i] + health[1, i] + health[2, i]) / 3.0
-        if gp_contact[i]:
-            gp[k] += 1.0
-        if worst >= 0.5 and 18.0 <= age[i] < 67.0:
-            severe_working[municipality[i]] += 1.0
-    return count, health_sum, need, unmet, mean_health, severe_working, gp
+            has_need = severity[d, i] > 0.0
+            flags[k, d] += has_need
+            flags[k, 3 + d] += has_need & (state[d, i] != IN_CARE)
+        flags[k, 6] += gp_contact[i]
+        worst = max(severity[0, i], severity[1, i], severity[2, i])
+        severe_working[m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
+
+    clients = np.zeros((3, 4, n_muni), dtype=np.int64)   # line, reporting domain, municipality
+    waiting = np.zeros((3, 4, n_muni), dtype=np.int64)
+    clients_cells = np.zeros((3, cells), dtype=np.int64)  # line, (municipality, income, benefit)
+    per_service = np.zeros((len(service_line), n_muni), dtype=np.int64)
+    waiting_months = np.zeros((3, n_muni), dtype=np.int64)
+    for d in range(3):
+        for i in range(state.shape[1]):
+            st = state[d, i]
+            if st == IN_CARE or st == WAITING:  # the dead hold no episodes
+                m = municipality[i]
+                s = service[d, i]
+                line = service_line[s]
+                rdom = 3 if (d > 0 and age[i] < 18) else d
+                if st == IN_CARE:
+                    clients[line, rdom, m] += 1
+                    clients_cells[line, m * 6 + income[i] * 2 + benefit[i]] += 1
+                    per_service[s, m] += 1
+                else:
+                    waiting[line, rdom, m] += 1
+                    waiting_months[line, m] += months[d, i]
+    f = np.float64
+    return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
+            sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f), clients.astype(f), waiting.astype(f),
+            clients_cells.astype(f), per_service.astype(f), waiting_months.astype(f))
+
+
+@numba.njit(cache=True)
+def _contact_sums(prov, domain, contacts, provider_line, provider_municipality, provider_service, n_services, n_muni):
+    """Contacts per (line, reporting domain, municipality) and per (service, municipality), summed
+    in the order they were recorded; and which (line, domain) combinations occurred."""
+    by_line_domain = np.zeros((3, 4, n_muni))
+    per_service = np.zeros((n_services, n_muni))
+    present = np.zeros((3, 4), dtype=np.bool_)
+    for j in range(len(prov)):
+        p = prov[j]
+        m = provider_municipality[p]
+        by_line_domain[provider_line[p], domain[j], m] += contacts[j]
+        per_service[provider_service[p], m] += contacts[j]
+        present[provider_line[p], domain[j]] = True
+    return by_line_domain, per_service, present
