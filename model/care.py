@@ -191,31 +191,63 @@ def progress(model) -> None:
     """One month of care and waiting: contacts (collected for payment by
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
-    d_idx, ids = episodes(res.state, IN_CARE)
-    service = res.service[d_idx, ids]
-    prov = provider_of(model, service, ids)
-    contacts = (model.services_cfg_array("contacts_per_month")[service]
-                * model.provider_contact_factor[prov]).astype(np.float64)
-    res.months[d_idx, ids] += 1
+    d_idx, ids, prov, contacts = _progress(res.state, res.service, res.months, res.since_discharge, res.municipality,
+                                           res.age, res.care_this_year, model.provider_index,
+                                           model.services_cfg_array("contacts_per_month"),
+                                           model.provider_contact_factor, CARE_BITS)
     model.record_contacts(ids, prov, d_idx, contacts)
-    mark_care_this_year(res, ids, service)
-    waiting = res.state == WAITING
-    res.months[waiting] += 1
-    np.minimum(res.since_discharge + 1, 9999, out=res.since_discharge)
 
 
-def mark_care_this_year(res, ids: np.ndarray, service: np.ndarray) -> None:
-    """Remember which kinds of care residents had this year (for yearly client counts)."""
-    child = res.age[ids] < ADULT_AGE
-    bits = np.zeros(len(ids), dtype=np.uint8)
-    youth = child & np.isin(service, (S["youth_ambulant"], S["youth_residential"], S["wijkteam"]))
-    bits[youth] |= JEUGDHULP
-    bits[child & (service == S["youth_residential"])] |= YOUTH_RESIDENTIAL
-    bits[child & (service == S["youth_ambulant"])] |= YOUTH_AMBULANT
-    bits[child & (service == S["wijkteam"])] |= WIJKTEAM_CHILD
-    bits[~child & np.isin(service, (S["poh_ggz"], S["specialist_ggz"]))] |= CURATIVE_GGZ
-    bits[service == S["wmo_maatwerk"]] |= WMO
-    np.bitwise_or.at(res.care_this_year, ids, bits)
+def _care_bits() -> np.ndarray:
+    """Bits of `care_this_year` per service, for children (row 0) and adults (row 1)."""
+    bits = np.zeros((2, len(SERVICE_LINE)), dtype=np.uint8)
+    for service in ("youth_ambulant", "youth_residential", "wijkteam"):
+        bits[0, S[service]] |= JEUGDHULP
+    bits[0, S["youth_residential"]] |= YOUTH_RESIDENTIAL
+    bits[0, S["youth_ambulant"]] |= YOUTH_AMBULANT
+    bits[0, S["wijkteam"]] |= WIJKTEAM_CHILD
+    for service in ("poh_ggz", "specialist_ggz"):
+        bits[1, S[service]] |= CURATIVE_GGZ
+    bits[:, S["wmo_maatwerk"]] |= WMO
+    return bits
+
+
+CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly client counts
+
+
+@numba.njit(cache=True)
+def _progress(state, service, months, since_discharge, municipality, age, care_this_year, provider_index,
+              contacts_per_month, provider_contact_factor, care_bits):
+    """One pass over episodes: a month more in care or waiting, this month's contacts of those in
+    care (domain-major, in id order), the kinds of care they had this year, and a month more
+    since the last discharge."""
+    n = state.shape[1]
+    count = 0
+    for d in range(3):
+        for i in range(n):
+            count += state[d, i] == IN_CARE
+    d_idx = np.empty(count, dtype=np.int64)
+    ids = np.empty(count, dtype=np.int64)
+    prov = np.empty(count, dtype=np.int64)
+    contacts = np.empty(count, dtype=np.float64)
+    k = 0
+    for d in range(3):
+        for i in range(n):
+            since_discharge[d, i] = min(since_discharge[d, i] + 1, 9999)
+            st = state[d, i]
+            if st == WAITING:
+                months[d, i] += 1
+            elif st == IN_CARE:
+                s = service[d, i]
+                p = provider_index[s, municipality[i]]
+                d_idx[k] = d
+                ids[k] = i
+                prov[k] = p
+                contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
+                months[d, i] += 1
+                care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
+                k += 1
+    return d_idx, ids, prov, contacts
 
 
 def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:
