@@ -36,49 +36,73 @@ class Outcomes:
         self.model = model
         self.months = months
         self.n_muni = model.region.n_municipalities
-        self.data: dict[tuple, np.ndarray] = {}
+        self._data: dict[tuple, np.ndarray] = {}
+        # events counted this month, added up once at the end of the month (`_add_pending`):
+        # metric -> list of (code * municipalities + municipality, weights or None), and for
+        # GROUP_METRICS metric -> list of (municipality, income, benefit) cells
+        self._pending: dict[str, list] = {}
+        self._pending_groups: dict[str, list] = {}
+
+    @property
+    def data(self) -> dict[tuple, np.ndarray]:
+        """key (metric, line, to_line, domain, financier, group) -> values (months, municipalities + 1)."""
+        self._add_pending()
+        return self._data
 
     def _row(self, key) -> np.ndarray:
-        arr = self.data.get(key)
+        arr = self._data.get(key)
         if arr is None:
-            arr = self.data[key] = np.zeros((self.months, self.n_muni + 1))
+            arr = self._data[key] = np.zeros((self.months, self.n_muni + 1))
         return arr
 
     # ------------------------------------------------------------------ events
     def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
-        """Count events for residents `ids`; dims are scalars or arrays aligned with ids."""
-        month = self.model.month
-        if month < 0 or len(ids) == 0:
+        """Count events for residents `ids`; dims are scalars or arrays aligned with ids.
+
+        Events are only noted here (a few hundred calls a month); `_add_pending` adds them to
+        the metric rows once a month."""
+        if self.model.month < 0 or len(ids) == 0:
             return
         muni = res.municipality[ids].astype(np.int64)
-        dims = np.stack([np.broadcast_to(np.asarray(x, dtype=np.int64), muni.shape)
-                         for x in (line, to_line, domain)])
-        code = ((dims[0] + 1) * 4 + dims[1] + 1) * 5 + dims[2] + 1
-        combined = code * self.n_muni + muni
-        counts = np.bincount(combined, weights=weights, minlength=(code.max() + 1) * self.n_muni)
-        for c in np.unique(code):
-            per_muni = counts[c * self.n_muni:(c + 1) * self.n_muni]
-            rest, d = divmod(int(c), 5)
-            ln, tl = divmod(rest, 4)
-            row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
-            row[month, :-1] += per_muni
-            row[month, -1] += per_muni.sum()
+        code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
+        self._pending.setdefault(metric, []).append((code * self.n_muni + muni, weights))
         if metric in GROUP_METRICS:
-            self._count_groups(metric, res, ids, muni, weights)
+            self._pending_groups.setdefault(metric, []).append(muni * 6 + res.income[ids] * 2 + res.benefit[ids])
 
-    def _count_groups(self, metric, res, ids, muni, weights) -> None:
-        month = self.model.month
-        for g, flags in enumerate(self._group_flags(res, ids)):
-            w = flags.astype(np.float64) if weights is None else flags * weights
-            per_muni = np.bincount(muni, weights=w, minlength=self.n_muni)
-            row = self._row((metric, NONE, NONE, NONE, NONE, g))
-            row[month, :-1] += per_muni
-            row[month, -1] += per_muni.sum()
-
-    @staticmethod
-    def _group_flags(res, ids):
-        income, benefit = res.income[ids], res.benefit[ids]
-        return (income == 0, income == 1, income == 2, ~benefit, benefit)
+    def _add_pending(self) -> None:
+        """Add the events noted by `count` to this month's rows."""
+        month, n = self.model.month, self.n_muni
+        for metric, batches in self._pending.items():
+            combined = np.concatenate([c for c, _ in batches])
+            weights = None
+            if any(w is not None for _, w in batches):
+                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
+                                          for c, w in batches])
+            counts = np.bincount(combined, weights=weights)
+            for c in np.unique(combined // n):
+                per_muni = counts[c * n:(c + 1) * n]
+                if len(per_muni) < n:
+                    per_muni = np.pad(per_muni, (0, n - len(per_muni)))
+                rest, d = divmod(int(c), 5)
+                ln, tl = divmod(rest, 4)
+                row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
+                row[month, :-1] += per_muni
+                row[month, -1] += per_muni.sum()
+        for metric, batches in self._pending_groups.items():
+            weights = [w for _, w in self._pending[metric]]
+            if any(w is not None for w in weights):
+                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
+                                          for c, w in zip(batches, weights)])
+            else:
+                weights = None
+            cells = np.bincount(np.concatenate(batches).astype(np.int64), weights=weights, minlength=n * 6)
+            grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
+            for g in range(len(GROUP_NAMES)):
+                row = self._row((metric, NONE, NONE, NONE, NONE, g))
+                row[month, :-1] += grouped[g + 1]
+                row[month, -1] += grouped[g + 1].sum()
+        self._pending.clear()
+        self._pending_groups.clear()
 
     def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
         """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
@@ -113,6 +137,7 @@ class Outcomes:
     def record_month(self, model, contacts) -> None:
         if model.month < 0:
             return
+        self._add_pending()
         res = model.res
         n = self.n_muni
         muni = res.municipality
@@ -276,6 +301,11 @@ class Outcomes:
             df[col] = df[col].astype("category")
         return df.sort_values(["metric", "municipality", "line", "to_line", "domain", "financier", "group",
                                "month"], kind="stable").reset_index(drop=True)
+
+
+def _as_dim(x):
+    """A dimension value (scalar or array) as int64, so codes do not overflow small integer types."""
+    return x if isinstance(x, int) else np.asarray(x, dtype=np.int64)
 
 
 def _groups(x: np.ndarray) -> list[np.ndarray]:
