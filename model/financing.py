@@ -254,10 +254,11 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     for p, s in zip(providers, spent):
         p.spent_year += s
 
-    rule = np.array([p.rule for p in providers])
-    fee_paid = rule[prov] == "per_verrichting"
+    # which providers are paid per contact, decided per provider and looked up per contact
+    fee_provider = np.array([p.rule == "per_verrichting" for p in providers])
     if model.cfg.financing.gp_consult_fee_with_capitation:
-        fee_paid |= (rule[prov] == "capitation") & (model.provider_service[prov] == S["gp"])
+        fee_provider |= np.array([p.rule == "capitation" for p in providers]) & (model.provider_service == S["gp"])
+    fee_paid = fee_provider[prov]
     own = model.eigen_risico_share(ids[fee_paid], model.provider_service[prov[fee_paid]], value[fee_paid])
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
