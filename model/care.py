@@ -132,22 +132,48 @@ def admit_from_queues(model) -> None:
     Providers that are rationing (budget spent) admit nobody until the new year.
     """
     res = model.res
-    c_dom, c_ids = episodes(res.state, IN_CARE)
-    model.provider_in_care = np.bincount(provider_of(model, res.service[c_dom, c_ids], c_ids),
-                                         minlength=len(model.providers)).astype(np.float64)
-    d_idx, ids = episodes(res.state, WAITING)
+    in_care, d_idx, ids, service, prov, months = _queues(res.state, res.service, res.months, res.municipality,
+                                                         model.provider_index, len(model.providers))
+    model.provider_in_care = in_care
     if len(ids) == 0:
         return
-    service = res.service[d_idx, ids]
-    prov = provider_of(model, service, ids)
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     free[model.provider_rationing] = 0
-    admit = up_to_capacity(prov, free, priority=-res.months[d_idx, ids], tiebreak=ids)
+    admit = up_to_capacity(prov, free, priority=-months, tiebreak=ids)
     for d in range(3):
         sel = admit[d_idx[admit] == d]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     np.add.at(model.provider_in_care, prov[admit], 1)
+
+
+@numba.njit(cache=True)
+def _queues(state, service, months, municipality, provider_index, n_providers):
+    """One pass over episodes: residents in care per provider, and the waiting list (domain,
+    resident, service, provider, months waited; domain-major, in id order)."""
+    in_care = np.zeros(n_providers, dtype=np.int64)
+    n_waiting = 0
+    for d in range(3):
+        for i in range(state.shape[1]):
+            st = state[d, i]
+            if st == IN_CARE:
+                in_care[provider_index[service[d, i], municipality[i]]] += 1
+            n_waiting += st == WAITING
+    d_idx = np.empty(n_waiting, dtype=np.int64)
+    ids = np.empty(n_waiting, dtype=np.int64)
+    waiting_service = np.empty(n_waiting, dtype=np.int8)
+    prov = np.empty(n_waiting, dtype=np.int64)
+    waited = np.empty(n_waiting, dtype=np.int16)
+    k = 0
+    for d in range(3):
+        for i in range(state.shape[1]):
+            if state[d, i] == WAITING:
+                s = service[d, i]
+                d_idx[k], ids[k], waiting_service[k] = d, i, s
+                prov[k] = provider_index[s, municipality[i]]
+                waited[k] = months[d, i]
+                k += 1
+    return in_care.astype(np.float64), d_idx, ids, waiting_service, prov, waited
 
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
