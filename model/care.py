@@ -178,12 +178,38 @@ def _queues(state, service, months, municipality, provider_index, n_providers):
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
     """Indices of the candidates that fit: per group (provider), at most free[group] of them,
-    lowest priority value first."""
-    order = np.lexsort((tiebreak, priority, group))
-    sorted_group = group[order]
-    first = np.searchsorted(sorted_group, sorted_group, side="left")
-    rank = np.arange(len(order)) - first
-    return order[rank < free[sorted_group]]
+    lowest priority value first (then lowest tiebreak, then earliest candidate)."""
+    position = np.arange(len(group), dtype=np.int64)
+    priority = priority.astype(np.int64) - (int(priority.min()) if len(priority) else 0)
+    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64), position)
+    bits = [int(x.max()).bit_length() if len(x) else 0 for x in fields]
+    if sum(bits) <= 64 and min((int(x.min()) for x in fields if len(x)), default=0) >= 0:
+        # one 64-bit key per candidate; it is unique (it ends in the position), so a plain sort
+        # gives the order of the stable lexsort below, several times faster
+        key = fields[0].astype(np.uint64)
+        for x, b in zip(fields[1:], bits[1:]):
+            key = (key << np.uint64(b)) | x.astype(np.uint64)
+        order = np.argsort(key)
+    else:
+        order = np.lexsort((tiebreak, priority, group))
+    return _first_per_group(order, group, free)
+
+
+@numba.njit(cache=True)
+def _first_per_group(order, group, free):
+    """From candidates in `order` (sorted by group), the first free[group] of each group."""
+    out = np.empty(len(order), dtype=np.int64)
+    k = 0
+    rank = 0
+    for j in range(len(order)):
+        g = group[order[j]]
+        if j > 0 and g != group[order[j - 1]]:
+            rank = 0
+        if rank < free[g]:
+            out[k] = order[j]
+            k += 1
+        rank += 1
+    return out[:k].copy()
 
 
 def leave_waiting_lists(model) -> None:
