@@ -158,11 +158,21 @@ def step(model) -> None:
     res, rules = model.res, model.health_rules
     keys = np.array([model.streams.key(f"health.shock.{d}", model.month) for d in range(3)], dtype=np.uint64)
     trend = np.float32((1.0 + rules.demand_trend) ** (model.month / 12.0))
-    model.severity = np.empty_like(res.health)
+    model.severity = _severity_buffer(model)
     _step(res.health, model.severity, res.alive, res.age, res.income, res.debt, res.benefit,
           res.wijk, res.network, res.state, res.service, res.root, res.in_voorzorg,
           keys, trend, rules.base, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
           rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT)
+
+
+def _severity_buffer(model) -> np.ndarray:
+    """An array of shape (3, residents) for this month's severities, reusing last month's memory
+    (a fresh array each month costs page faults on every page)."""
+    res = model.res
+    buffer = getattr(model, "_severity_memory", None)
+    if buffer is None or buffer.shape[1] < res.n:
+        buffer = model._severity_memory = np.empty((3, res.capacity), dtype=res.health.dtype)
+    return buffer[:, :res.n]
 
 
 def update_needs(model) -> None:
