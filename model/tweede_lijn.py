@@ -104,37 +104,33 @@ def _review_actions(state, service, months, length, health, severity, age, munic
     """The episodes in care that the review escalates, moves to residential youth care or ends:
     domain, resident, line and action, domain-major in id order (all others stay as they are)."""
     n = state.shape[1]
-    d_idx = np.empty(0, dtype=np.int64)
-    ids = np.empty(0, dtype=np.int64)
-    lines = np.empty(0, dtype=np.int8)
-    actions = np.empty(0, dtype=np.int8)
-    for sweep in range(2):  # count, then fill
-        k = 0
-        for d in range(3):
-            for i in range(n):
-                if state[d, i] != IN_CARE:
-                    continue
-                s = service[d, i]
-                line = service_line[s]
-                sev = severity[d, i]
-                bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
-                if line < TWEEDE and sev >= bar:
-                    action = ESCALATE
-                elif s == YOUTH_AMBULANT and sev >= residential_severity:
-                    action = TO_RESIDENTIAL
-                elif months[d, i] >= length[d, i] or (
-                        health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
-                    action = END
-                else:
-                    continue
-                if sweep == 1:
-                    d_idx[k], ids[k], lines[k], actions[k] = d, i, line, action
+    action = np.zeros((3, n), dtype=np.int8)
+    count = 0
+    for d in range(3):
+        for i in range(n):
+            if state[d, i] != IN_CARE:
+                continue
+            s = service[d, i]
+            sev = severity[d, i]
+            bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
+            if service_line[s] < TWEEDE and sev >= bar:
+                action[d, i] = ESCALATE
+            elif s == YOUTH_AMBULANT and sev >= residential_severity:
+                action[d, i] = TO_RESIDENTIAL
+            elif months[d, i] >= length[d, i] or (
+                    health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
+                action[d, i] = END
+            count += action[d, i] != 0
+    d_idx = np.empty(count, dtype=np.int64)
+    ids = np.empty(count, dtype=np.int64)
+    lines = np.empty(count, dtype=np.int8)
+    actions = np.empty(count, dtype=np.int8)
+    k = 0
+    for d in range(3):
+        for i in range(n):
+            if action[d, i] != 0:
+                d_idx[k], ids[k], lines[k], actions[k] = d, i, service_line[service[d, i]], action[d, i]
                 k += 1
-        if sweep == 0:
-            d_idx = np.empty(k, dtype=np.int64)
-            ids = np.empty(k, dtype=np.int64)
-            lines = np.empty(k, dtype=np.int8)
-            actions = np.empty(k, dtype=np.int8)
     return d_idx, ids, lines, actions
 
 
