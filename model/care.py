@@ -65,6 +65,50 @@ def episodes(state: np.ndarray, value: int) -> tuple[np.ndarray, np.ndarray]:
     return _episodes(state, np.int8(value))
 
 
+def episode_lists(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(domain, id) of the episodes waiting and in care: waiting domains, waiting ids, in-care
+    domains, in-care ids; domain-major, in id order.
+
+    Processes work on these short lists rather than on all residents: reading an attribute
+    of scattered residents inside a scan of everyone stalls on every episode found, while
+    gathering from a list lets the processor fetch many at once. The lists are built in one
+    scan and kept until episodes change (`refer`, `start_episodes` and `discharge`, the only
+    places that set `state`, drop them)."""
+    lists = getattr(model, "_episode_lists", None)
+    if lists is None:
+        lists = model._episode_lists = _episode_lists(model.res.state)
+    return lists
+
+
+def episodes_changed(model) -> None:
+    model._episode_lists = None
+
+
+@numba.njit(cache=True)
+def _episode_lists(state):
+    n = state.shape[1]
+    n_waiting = n_in_care = 0
+    for d in range(3):
+        for i in range(n):  # no branches: this loop is vectorised
+            n_waiting += state[d, i] == WAITING
+            n_in_care += state[d, i] == IN_CARE
+    w_dom = np.empty(n_waiting, dtype=np.int64)
+    w_ids = np.empty(n_waiting, dtype=np.int64)
+    c_dom = np.empty(n_in_care, dtype=np.int64)
+    c_ids = np.empty(n_in_care, dtype=np.int64)
+    w = c = 0
+    for d in range(3):
+        for i in range(n):
+            st = state[d, i]
+            if st == WAITING:
+                w_dom[w], w_ids[w] = d, i
+                w += 1
+            elif st == IN_CARE:
+                c_dom[c], c_ids[c] = d, i
+                c += 1
+    return w_dom, w_ids, c_dom, c_ids
+
+
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
     out = np.full(len(ids), domain, dtype=np.int8)
@@ -92,6 +136,7 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     service = np.broadcast_to(np.asarray(service, dtype=np.int8), ids.shape)
     res.service[domain, ids] = service
     res.state[domain, ids] = IN_CARE if immediate else WAITING
+    episodes_changed(model)
     res.months[domain, ids] = 0
     if immediate:
         start_episodes(model, domain, ids, service, continuation)
@@ -113,6 +158,7 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
     res.length[domain, ids] = length.astype(np.int16)
     res.months[domain, ids] = 0
     res.state[domain, ids] = IN_CARE
+    episodes_changed(model)
     rdom = report_domain(model, domain, ids)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
@@ -132,8 +178,9 @@ def admit_from_queues(model) -> None:
     Providers that are rationing (budget spent) admit nobody until the new year.
     """
     res = model.res
-    in_care, d_idx, ids, service, prov, months = _queues(res.state, res.service, res.months, res.municipality,
-                                                         model.provider_index, len(model.providers))
+    w_dom, w_ids, c_dom, c_ids = episode_lists(model)
+    in_care, d_idx, ids, service, prov, months = _queues(w_dom, w_ids, c_dom, c_ids, res.service, res.months,
+                                                         res.municipality, model.provider_index, len(model.providers))
     model.provider_in_care = in_care
     if len(ids) == 0:
         return
@@ -148,32 +195,22 @@ def admit_from_queues(model) -> None:
 
 
 @numba.njit(cache=True)
-def _queues(state, service, months, municipality, provider_index, n_providers):
-    """One pass over episodes: residents in care per provider, and the waiting list (domain,
-    resident, service, provider, months waited; domain-major, in id order)."""
+def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_index, n_providers):
+    """Residents in care per provider, and the waiting list with each episode's service,
+    provider and months waited."""
     in_care = np.zeros(n_providers, dtype=np.int64)
-    n_waiting = 0
-    for d in range(3):
-        for i in range(state.shape[1]):
-            st = state[d, i]
-            if st == IN_CARE:
-                in_care[provider_index[service[d, i], municipality[i]]] += 1
-            n_waiting += st == WAITING
-    d_idx = np.empty(n_waiting, dtype=np.int64)
-    ids = np.empty(n_waiting, dtype=np.int64)
-    waiting_service = np.empty(n_waiting, dtype=np.int8)
-    prov = np.empty(n_waiting, dtype=np.int64)
-    waited = np.empty(n_waiting, dtype=np.int16)
-    k = 0
-    for d in range(3):
-        for i in range(state.shape[1]):
-            if state[d, i] == WAITING:
-                s = service[d, i]
-                d_idx[k], ids[k], waiting_service[k] = d, i, s
-                prov[k] = provider_index[s, municipality[i]]
-                waited[k] = months[d, i]
-                k += 1
-    return in_care.astype(np.float64), d_idx, ids, waiting_service, prov, waited
+    for k in range(len(c_ids)):
+        i = c_ids[k]
+        in_care[provider_index[service[c_dom[k], i], municipality[i]]] += 1
+    waiting_service = np.empty(len(w_ids), dtype=np.int8)
+    prov = np.empty(len(w_ids), dtype=np.int64)
+    waited = np.empty(len(w_ids), dtype=np.int16)
+    for k in range(len(w_ids)):
+        d, i = w_dom[k], w_ids[k]
+        waiting_service[k] = service[d, i]
+        prov[k] = provider_index[service[d, i], municipality[i]]
+        waited[k] = months[d, i]
+    return in_care.astype(np.float64), w_dom.copy(), w_ids.copy(), waiting_service, prov, waited
 
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
@@ -216,7 +253,7 @@ def leave_waiting_lists(model) -> None:
     """Residents whose need has passed leave the waiting list; others give up now and then;
     providers that ration (budget spent) refer waiting clients down to the social basis."""
     res = model.res
-    d_idx, ids = episodes(res.state, WAITING)
+    d_idx, ids, _, _ = episode_lists(model)
     if len(ids) == 0:
         return
     u = model.streams.uniform("care.renege", model.month, ids)
@@ -243,10 +280,11 @@ def progress(model) -> None:
     """One month of care and waiting: contacts (collected for payment by
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
-    d_idx, ids, prov, contacts = _progress(res.state, res.service, res.months, res.since_discharge, res.municipality,
-                                           res.age, res.care_this_year, model.provider_index,
-                                           model.services_cfg_array("contacts_per_month"),
-                                           model.provider_contact_factor, CARE_BITS)
+    w_dom, w_ids, d_idx, ids = episode_lists(model)
+    prov, contacts = _progress(w_dom, w_ids, d_idx, ids, res.service, res.months, res.since_discharge,
+                               res.municipality, res.age, res.care_this_year, model.provider_index,
+                               model.services_cfg_array("contacts_per_month"), model.provider_contact_factor,
+                               CARE_BITS)
     model.record_contacts(ids, prov, d_idx, contacts)
 
 
@@ -268,38 +306,26 @@ CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly cl
 
 
 @numba.njit(cache=True)
-def _progress(state, service, months, since_discharge, municipality, age, care_this_year, provider_index,
-              contacts_per_month, provider_contact_factor, care_bits):
-    """One pass over episodes: a month more in care or waiting, this month's contacts of those in
-    care (domain-major, in id order), the kinds of care they had this year, and a month more
-    since the last discharge."""
-    n = state.shape[1]
-    count = 0
+def _progress(w_dom, w_ids, c_dom, c_ids, service, months, since_discharge, municipality, age, care_this_year,
+              provider_index, contacts_per_month, provider_contact_factor, care_bits):
+    """A month more waiting or in care; this month's contacts and provider of those in care, and
+    the kinds of care they had this year; a month more since the last discharge."""
+    for k in range(len(w_ids)):
+        months[w_dom[k], w_ids[k]] += 1
+    prov = np.empty(len(c_ids), dtype=np.int64)
+    contacts = np.empty(len(c_ids), dtype=np.float64)
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        s = service[d, i]
+        p = provider_index[s, municipality[i]]
+        prov[k] = p
+        contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
+        months[d, i] += 1
+        care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
     for d in range(3):
-        for i in range(n):
-            count += state[d, i] == IN_CARE
-    d_idx = np.empty(count, dtype=np.int64)
-    ids = np.empty(count, dtype=np.int64)
-    prov = np.empty(count, dtype=np.int64)
-    contacts = np.empty(count, dtype=np.float64)
-    k = 0
-    for d in range(3):
-        for i in range(n):
+        for i in range(since_discharge.shape[1]):
             since_discharge[d, i] = min(since_discharge[d, i] + 1, 9999)
-            st = state[d, i]
-            if st == WAITING:
-                months[d, i] += 1
-            elif st == IN_CARE:
-                s = service[d, i]
-                p = provider_index[s, municipality[i]]
-                d_idx[k] = d
-                ids[k] = i
-                prov[k] = p
-                contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
-                months[d, i] += 1
-                care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
-                k += 1
-    return d_idx, ids, prov, contacts
+    return prov, contacts
 
 
 def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:
@@ -315,6 +341,7 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
                              domain=report_domain(model, domain, ids[was_in_care]))
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
+    episodes_changed(model)
     res.months[domain, ids] = 0
     if not transfer:
         res.since_discharge[domain, ids[was_in_care]] = 0

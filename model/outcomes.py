@@ -11,6 +11,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from model.care import episode_lists
 from model.financing import FINANCIERS, F
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
@@ -142,7 +143,8 @@ class Outcomes:
         n = self.n_muni
         muni = res.municipality
         sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
-                              res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n)
+                              res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n,
+                              *episode_lists(model))
         (count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact,
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
@@ -317,9 +319,10 @@ def _groups(x: np.ndarray) -> list[np.ndarray]:
 
 @numba.njit(cache=True)
 def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
-                   service_line, n_muni):
+                   service_line, n_muni, w_dom, w_ids, c_dom, c_ids):
     """One pass over residents: counts and sums per (municipality, income, benefit); and one over
-    the episodes: in care and waiting per line, reporting domain and municipality.
+    the episodes (`care.episode_lists`): in care and waiting per line, reporting domain and
+    municipality.
 
     Counts are kept as integers and conditions combined with `&` rather than `and`, so the
     compiled loop has no unpredictable branches; each float sum still adds residents in id order."""
@@ -352,21 +355,20 @@ def _resident_sums(alive, municipality, income, benefit, age, health, severity, 
     clients_cells = np.zeros((3, cells), dtype=np.int64)  # line, (municipality, income, benefit)
     per_service = np.zeros((len(service_line), n_muni), dtype=np.int64)
     waiting_months = np.zeros((3, n_muni), dtype=np.int64)
-    for d in range(3):
-        for i in range(state.shape[1]):
-            st = state[d, i]
-            if st == IN_CARE or st == WAITING:  # the dead hold no episodes
-                m = municipality[i]
-                s = service[d, i]
-                line = service_line[s]
-                rdom = 3 if (d > 0 and age[i] < 18) else d
-                if st == IN_CARE:
-                    clients[line, rdom, m] += 1
-                    clients_cells[line, m * 6 + income[i] * 2 + benefit[i]] += 1
-                    per_service[s, m] += 1
-                else:
-                    waiting[line, rdom, m] += 1
-                    waiting_months[line, m] += months[d, i]
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        m = municipality[i]
+        s = service[d, i]
+        line = service_line[s]
+        clients[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+        clients_cells[line, m * 6 + income[i] * 2 + benefit[i]] += 1
+        per_service[s, m] += 1
+    for k in range(len(w_ids)):
+        d, i = w_dom[k], w_ids[k]
+        m = municipality[i]
+        line = service_line[service[d, i]]
+        waiting[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+        waiting_months[line, m] += months[d, i]
     f = np.float64
     return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
             sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f), clients.astype(f), waiting.astype(f),

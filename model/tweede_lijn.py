@@ -65,8 +65,9 @@ def review_episodes(model) -> None:
     # the bars in float32, as numpy compares float32 severities with them
     youth_bar = np.float32(g.refer_youth + 0.15)
     recovered_bar = thr + np.float32(RECOVERY_MARGIN)
+    _, _, c_dom, c_ids = care.episode_lists(model)
     all_domains, all_ids, all_lines, all_actions = _review_actions(
-        res.state, res.service, res.months, res.length, res.health, model.severity, res.age, res.municipality,
+        c_dom, c_ids, res.service, res.months, res.length, res.health, model.severity, res.age, res.municipality,
         model.provider_index, model.provider_early_discharge, SERVICE_LINE, escalation_bar, youth_bar,
         np.float32(g.residential_severity), recovered_bar)
     for d in range(3):
@@ -99,39 +100,29 @@ def review_episodes(model) -> None:
 
 
 @numba.njit(cache=True)
-def _review_actions(state, service, months, length, health, severity, age, municipality, provider_index,
+def _review_actions(c_dom, c_ids, service, months, length, health, severity, age, municipality, provider_index,
                     early_discharge, service_line, escalation_bar, youth_bar, residential_severity, recovered_bar):
     """The episodes in care that the review escalates, moves to residential youth care or ends:
     domain, resident, line and action, domain-major in id order (all others stay as they are)."""
-    n = state.shape[1]
-    action = np.zeros((3, n), dtype=np.int8)
-    count = 0
-    for d in range(3):
-        for i in range(n):
-            if state[d, i] != IN_CARE:
-                continue
-            s = service[d, i]
-            sev = severity[d, i]
-            bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
-            if service_line[s] < TWEEDE and sev >= bar:
-                action[d, i] = ESCALATE
-            elif s == YOUTH_AMBULANT and sev >= residential_severity:
-                action[d, i] = TO_RESIDENTIAL
-            elif months[d, i] >= length[d, i] or (
-                    health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
-                action[d, i] = END
-            count += action[d, i] != 0
-    d_idx = np.empty(count, dtype=np.int64)
-    ids = np.empty(count, dtype=np.int64)
-    lines = np.empty(count, dtype=np.int8)
-    actions = np.empty(count, dtype=np.int8)
-    k = 0
-    for d in range(3):
-        for i in range(n):
-            if action[d, i] != 0:
-                d_idx[k], ids[k], lines[k], actions[k] = d, i, service_line[service[d, i]], action[d, i]
-                k += 1
-    return d_idx, ids, lines, actions
+    action = np.zeros(len(c_ids), dtype=np.int8)
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        s = service[d, i]
+        sev = severity[d, i]
+        bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
+        if service_line[s] < TWEEDE and sev >= bar:
+            action[k] = ESCALATE
+        elif s == YOUTH_AMBULANT and sev >= residential_severity:
+            action[k] = TO_RESIDENTIAL
+        elif months[d, i] >= length[d, i] or (
+                health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
+            action[k] = END
+    chosen = np.nonzero(action)[0]
+    lines = np.empty(len(chosen), dtype=np.int8)
+    for j in range(len(chosen)):
+        k = chosen[j]
+        lines[j] = service_line[service[c_dom[k], c_ids[k]]]
+    return c_dom[chosen], c_ids[chosen], lines, action[chosen]
 
 
 def step_down(model, domain: int, ids: np.ndarray) -> None:
