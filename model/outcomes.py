@@ -277,32 +277,53 @@ class Outcomes:
 
     # ------------------------------------------------------------------ output
     def to_frame(self, names: list[str]) -> pd.DataFrame:
-        """Tidy table: month, municipality ("region" for the total), metric, dims, value."""
-        frames = []
-        municipalities = np.array(list(names) + ["region"], dtype=object)
+        """Tidy table: month, municipality ("region" for the total), metric, dims, value.
+
+        Rows are ordered by metric, municipality, line, to_line, domain, financier, group and
+        month (in the alphabetical order of the labels). The table is assembled in that order
+        from the metric arrays, with categorical columns built from codes: no per-row Python
+        objects and no sort, which matters for the whole Netherlands (millions of rows)."""
+        data = self.data
+        municipalities = list(names) + ["region"]
         months = np.arange(self.months)
-        for (metric, line, to_line, domain, fin, group), arr in self.data.items():
-            if metric in YEARLY_METRICS:
-                keep = months % 12 == 11
-            else:
-                keep = np.ones(self.months, bool)
-            mm = np.repeat(months[keep], len(municipalities))
-            frames.append(pd.DataFrame({
-                "month": mm,
-                "municipality": np.tile(municipalities, keep.sum()),
-                "metric": metric,
-                "line": LINES[line] if line >= 0 else "",
-                "to_line": LINES[to_line] if to_line >= 0 else "",
-                "domain": REPORT_DOMAINS[domain] if domain >= 0 else "",
-                "financier": FINANCIERS[fin] if fin >= 0 else "",
-                "group": GROUP_NAMES[group] if group >= 0 else "",
-                "value": arr[keep].ravel(),
-            }))
-        df = pd.concat(frames, ignore_index=True)
-        for col in ("municipality", "metric", "line", "to_line", "domain", "financier", "group"):
-            df[col] = df[col].astype("category")
-        return df.sort_values(["metric", "municipality", "line", "to_line", "domain", "financier", "group",
-                               "month"], kind="stable").reset_index(drop=True)
+        label_sets = (LINES, LINES, REPORT_DOMAINS, FINANCIERS, GROUP_NAMES)  # for line .. group
+        # each key's labels: metric, line, to_line, domain, financier, group ("" when not broken down)
+        labelled = {key: (key[0],) + tuple(names_[x] if x >= 0 else "" for names_, x in zip(label_sets, key[1:]))
+                    for key in data}
+        columns = ("metric", "line", "to_line", "domain", "financier", "group")
+        categories = [sorted({lab[c] for lab in labelled.values()}) for c in range(len(columns))]
+        code_of = [{name: i for i, name in enumerate(cats)} for cats in categories]
+        muni_categories = sorted(set(municipalities))
+        muni_codes = np.array([muni_categories.index(m) for m in municipalities])
+        muni_order = np.argsort(muni_codes, kind="stable")
+
+        parts = {name: [] for name in ("month", "municipality", "value", *columns)}
+        by_metric: dict[str, list] = {}
+        for key in sorted(data, key=lambda k: labelled[k]):
+            by_metric.setdefault(key[0], []).append(key)
+        for metric in sorted(by_metric):
+            keys = by_metric[metric]
+            kept = months[months % 12 == 11] if metric in YEARLY_METRICS else months
+            # (key, month, municipality) -> (municipality, key, month)
+            block = np.stack([data[k][kept] for k in keys])[:, :, muni_order].transpose(2, 0, 1)
+            n_keys, n_muni = len(keys), len(municipalities)
+            parts["value"].append(block.ravel())
+            parts["month"].append(np.tile(kept, n_muni * n_keys))
+            parts["municipality"].append(np.repeat(muni_codes[muni_order], n_keys * len(kept)))
+            for c, column in enumerate(columns):
+                codes = np.array([code_of[c][labelled[k][c]] for k in keys])
+                parts[column].append(np.tile(np.repeat(codes, len(kept)), n_muni))
+
+        def categorical(column, cats):
+            codes = np.concatenate(parts[column]).astype(np.int32)
+            return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
+
+        return pd.DataFrame({
+            "month": np.concatenate(parts["month"]).astype(np.int64),
+            "municipality": categorical("municipality", muni_categories),
+            **{column: categorical(column, categories[c]) for c, column in enumerate(columns)},
+            "value": np.concatenate(parts["value"]).astype(np.float64),
+        })
 
 
 def _as_dim(x):
