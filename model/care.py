@@ -281,11 +281,13 @@ def progress(model) -> None:
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
     w_dom, w_ids, d_idx, ids = episode_lists(model)
-    prov, contacts = _progress(w_dom, w_ids, d_idx, ids, res.service, res.months, res.since_discharge,
-                               res.municipality, res.age, res.care_this_year, model.provider_index,
+    prov, contacts = _progress(w_dom, w_ids, d_idx, ids, res.service, res.months, res.municipality, res.age,
+                               res.care_this_year, model.provider_index,
                                model.services_cfg_array("contacts_per_month"), model.provider_contact_factor,
                                CARE_BITS)
     model.record_contacts(ids, prov, d_idx, contacts)
+    for d in range(3):  # one contiguous row at a time, so the loop is vectorised
+        _count_up_to_9999(res.since_discharge[d])
 
 
 def _care_bits() -> np.ndarray:
@@ -306,10 +308,10 @@ CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly cl
 
 
 @numba.njit(cache=True)
-def _progress(w_dom, w_ids, c_dom, c_ids, service, months, since_discharge, municipality, age, care_this_year,
+def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, care_this_year,
               provider_index, contacts_per_month, provider_contact_factor, care_bits):
     """A month more waiting or in care; this month's contacts and provider of those in care, and
-    the kinds of care they had this year; a month more since the last discharge."""
+    the kinds of care they had this year."""
     for k in range(len(w_ids)):
         months[w_dom[k], w_ids[k]] += 1
     prov = np.empty(len(c_ids), dtype=np.int64)
@@ -322,10 +324,14 @@ def _progress(w_dom, w_ids, c_dom, c_ids, service, months, since_discharge, muni
         contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
         months[d, i] += 1
         care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
-    for d in range(3):
-        for i in range(since_discharge.shape[1]):
-            since_discharge[d, i] = min(since_discharge[d, i] + 1, 9999)
     return prov, contacts
+
+
+@numba.njit(cache=True)
+def _count_up_to_9999(months_since):
+    """A month more since the last discharge (kept at 9999 for 'long ago')."""
+    for i in range(len(months_since)):
+        months_since[i] = min(months_since[i] + 1, 9999)
 
 
 def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:
