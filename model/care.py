@@ -192,6 +192,19 @@ def admit_from_queues(model) -> None:
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     np.add.at(model.provider_in_care, prov[admit], 1)
+    # the admitted moved from one list to the other: update the lists instead of a new scan
+    model._episode_lists = _move_to_in_care(w_dom, w_ids, c_dom, c_ids, admit, res.state.shape[1])
+
+
+def _move_to_in_care(w_dom, w_ids, c_dom, c_ids, moved, n):
+    """Episode lists after the waiting episodes at positions `moved` started care; both lists
+    stay domain-major in id order."""
+    waiting = np.ones(len(w_ids), dtype=bool)
+    waiting[moved] = False
+    in_care_key = c_dom * n + c_ids
+    new_key = np.sort(w_dom[moved] * n + w_ids[moved])
+    key = np.insert(in_care_key, np.searchsorted(in_care_key, new_key), new_key)
+    return w_dom[waiting], w_ids[waiting], key // n, key % n
 
 
 @numba.njit(cache=True)
