@@ -12,6 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model.random_streams import draw
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
@@ -269,14 +270,13 @@ def leave_waiting_lists(model) -> None:
     d_idx, ids, _, _ = episode_lists(model)
     if len(ids) == 0:
         return
-    u = model.streams.uniform("care.renege", model.month, ids)
-    recovered = model.severity[d_idx, ids] == 0
-    gives_up = ~recovered & (u < model.cfg.gatekeeper.renege_rate)
-    service = res.service[d_idx, ids]
-    rationing = model.provider_rationing[provider_of(model, service, ids)]
-    v = model.streams.uniform("care.refer_out", model.month, ids)
-    refer_out = ~recovered & ~gives_up & rationing & (SERVICE_LINE[service] > NULDE) & (
-        v < model.cfg.financing.budget_refer_out)
+    action = _waiting_list_exits(d_idx, ids, model.severity, res.service, res.municipality, model.provider_index,
+                                 model.provider_rationing, SERVICE_LINE,
+                                 model.streams.key("care.renege", model.month),
+                                 model.streams.key("care.refer_out", model.month),
+                                 np.float32(model.cfg.gatekeeper.renege_rate),
+                                 np.float32(model.cfg.financing.budget_refer_out))
+    recovered, gives_up, refer_out = action == RECOVERED, action == GIVES_UP, action == REFERRED_OUT
     for d in range(3):
         in_d = d_idx == d
         model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
@@ -287,6 +287,28 @@ def leave_waiting_lists(model) -> None:
         discharge(model, d, out)
         for line in (EERSTE, TWEEDE):
             refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
+
+
+RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
+
+
+@numba.njit(cache=True)
+def _waiting_list_exits(d_idx, ids, severity, service, municipality, provider_index, rationing, service_line,
+                        renege_key, refer_out_key, renege_rate, refer_out_rate):
+    """Per waiting episode: stays (0), recovered, gives up, or is referred out by a rationing
+    provider. Draws are counter-based, so a draw is made only where it decides something."""
+    action = np.zeros(len(ids), dtype=np.int8)
+    for k in range(len(ids)):
+        d, i = d_idx[k], ids[k]
+        s = service[d, i]
+        if severity[d, i] == 0:
+            action[k] = RECOVERED
+        elif draw(renege_key, i) < renege_rate:
+            action[k] = GIVES_UP
+        elif (rationing[provider_index[s, municipality[i]]] and service_line[s] > NULDE
+              and draw(refer_out_key, i) < refer_out_rate):
+            action[k] = REFERRED_OUT
+    return action
 
 
 def progress(model) -> None:
