@@ -192,7 +192,7 @@ def admit_from_queues(model) -> None:
         sel = admit[d_idx[admit] == d]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
-    np.add.at(model.provider_in_care, prov[admit], 1)
+    model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
     # the admitted moved from one list to the other: update the lists instead of a new scan
     model._episode_lists = _move_to_in_care(w_dom, w_ids, c_dom, c_ids, admit, res.state.shape[1])
 
@@ -277,6 +277,7 @@ def leave_waiting_lists(model) -> None:
                                  np.float32(model.cfg.gatekeeper.renege_rate),
                                  np.float32(model.cfg.financing.budget_refer_out))
     recovered, gives_up, refer_out = action == RECOVERED, action == GIVES_UP, action == REFERRED_OUT
+    lists = episode_lists(model)
     for d in range(3):
         in_d = d_idx == d
         model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
@@ -287,6 +288,9 @@ def leave_waiting_lists(model) -> None:
         discharge(model, d, out)
         for line in (EERSTE, TWEEDE):
             refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
+    # those who left are off the waiting list; those referred out wait again, for the social basis
+    stays = ~(recovered | gives_up)
+    model._episode_lists = (d_idx[stays], ids[stays], lists[2], lists[3])
 
 
 RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
