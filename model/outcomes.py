@@ -80,7 +80,7 @@ class Outcomes:
                 weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
                                           for c, w in batches])
             counts = np.bincount(combined, weights=weights)
-            for c in np.unique(combined // n):
+            for c in np.flatnonzero(np.bincount(combined // n)):  # the codes that occur, in order
                 per_muni = counts[c * n:(c + 1) * n]
                 if len(per_muni) < n:
                     per_muni = np.pad(per_muni, (0, n - len(per_muni)))
