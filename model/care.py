@@ -18,6 +18,7 @@ from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE,
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 ADULT_AGE = 18.0
+EIGEN_RISICO_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), EIGEN_RISICO_SERVICES)  # by service id
 
 
 @numba.njit(cache=True)
@@ -397,7 +398,7 @@ def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.nda
     Contacts counted per group (id -1) are never liable."""
     res = model.res
     own = np.zeros(len(ids))
-    liable = np.nonzero(np.isin(service, EIGEN_RISICO_SERVICES) & (ids >= 0))[0]
+    liable = np.nonzero(EIGEN_RISICO_SERVICE[service] & (ids >= 0))[0]
     liable = liable[res.age[ids[liable]] >= ADULT_AGE]
     who = ids[liable]
     room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[who])
