@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 import model as carelines
 from model import health
+from model.help_seeking import _seekers
 from model.residents import IN_CARE, NO_SERVICE, NONE
-from model.services import PHYSICAL, SOCIAL, S
+from model.services import S
 
 GP = S["gp"]
 
@@ -101,8 +103,8 @@ class VectorizedSubset:
     def __init__(self, n: int, seed: int):
         self.sim = start_model(n, seed)
         self.rules = SubsetRules.from_model(self.sim)
-        self.reach = wijkteam_reach(self.sim)
-        self.child = self.sim.res.age < 18.0
+        pol = self.sim.policy
+        self.reach_by_municipality = pol.coverage * (0.5 + 0.5 * pol.light_help)
 
     def step(self) -> None:
         sim = self.sim
@@ -112,18 +114,16 @@ class VectorizedSubset:
         sim.month += 1
 
     def seek_help(self) -> None:
-        """carelines' help-seeking chance; every resident who seeks help starts a GP episode."""
+        """carelines' help-seeking chance (its own compiled kernel, `help_seeking._seekers`);
+        every resident who seeks help starts a GP episode."""
         sim, r = self.sim, self.rules
         res = sim.res
+        f32 = np.float32
         for d in range(3):
-            ids = np.flatnonzero((sim.severity[d] > 0) & (res.state[d] == NONE))
-            s = sim.severity[d, ids]
-            p = (r.seek_base[d] + r.seek_severity[d] * s) * (1.0 - r.informal_absorption * res.network[ids] * (1 - s))
-            if d != PHYSICAL:
-                p = p + r.latent_demand * self.reach[ids] * np.where(self.child[ids] | (d == SOCIAL), 1.0, 0.3)
-            p = np.clip(p, 0.0, 1.0)
-            u = sim.streams.uniform(f"help_seeking.{d}", sim.month, ids)
-            start = ids[u < p]
+            start, _, _ = _seekers(sim.severity[d], res.state[d], res.network, res.age, res.municipality,
+                                   self.reach_by_municipality, d, f32(r.seek_base[d]), f32(r.seek_severity[d]),
+                                   f32(r.informal_absorption), r.latent_demand,
+                                   sim.streams.key(f"help_seeking.{d}", sim.month))
             res.state[d, start] = IN_CARE
             res.service[d, start] = GP
             res.months[d, start] = 0
@@ -131,12 +131,7 @@ class VectorizedSubset:
     def continue_care(self) -> None:
         """A month of care; episodes end at their planned length."""
         res = self.sim.res
-        in_care = res.state == IN_CARE
-        res.months[in_care] += 1
-        done = in_care & (res.months >= self.rules.episode_months)
-        res.state[done] = NONE
-        res.service[done] = NO_SERVICE
-        res.months[done] = 0
+        _continue_care(res.state, res.service, res.months, self.rules.episode_months)
 
     # ------------------------------------------------------------------ what is compared
     def health_by_domain(self) -> np.ndarray:
@@ -144,6 +139,18 @@ class VectorizedSubset:
 
     def in_care_by_domain(self) -> np.ndarray:
         return self.sim.res.state == IN_CARE
+
+
+@numba.njit(cache=True)
+def _continue_care(state, service, months, episode_months):
+    for d in range(3):
+        for i in range(state.shape[1]):
+            if state[d, i] == IN_CARE:
+                months[d, i] += 1
+                if months[d, i] >= episode_months:
+                    state[d, i] = NONE
+                    service[d, i] = NO_SERVICE
+                    months[d, i] = 0
 
 
 def summary(health_by_domain: np.ndarray, in_care: np.ndarray, threshold) -> dict:

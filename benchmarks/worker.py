@@ -7,7 +7,7 @@ interpreter, carelines and its compiled kernels, and a model too small to matter
 prints one JSON line as its last line of output; progress goes to stderr.
 
     python -m benchmarks.worker size 100000 --months 12
-    python -m benchmarks.worker nl --size 17811291 --years 10
+    python -m benchmarks.worker nl --size 17811291 --years 10 [--threads 2]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 import time
 
 import model
+from model import threads
 from model.region import build_region
 from model.simulation import CarelinesModel
 
@@ -65,8 +66,10 @@ def size(n: int, months: int) -> dict:
             "residents_at_end": int(sim.res.n), "peak_rss_bytes": peak_rss_bytes()}
 
 
-def netherlands(n: int, years: int) -> dict:
-    """The whole country through the public entry point, results tables included."""
+def netherlands(n: int, years: int, n_threads: int = 1) -> dict:
+    """The whole country through the public entry point, results tables included; the
+    per-resident kernels on `n_threads` threads (`model.threads`)."""
+    threads.use_threads(n_threads)
     warm_up(NL_OVERRIDES)
     cfg = config(n, years, NL_OVERRIDES)
     log(f"  building {n:,} residents in {build_region(cfg.region).n_municipalities} "
@@ -86,7 +89,7 @@ def netherlands(n: int, years: int) -> dict:
     first, last = marks.get("first_month", wall), marks.get("last_month", wall)
     return {"n": n, "years": years, "wall_seconds": wall,
             "construction_and_warmup_seconds": first, "recorded_months_seconds": last - first,
-            "results_tables_seconds": wall - last, "peak_rss_bytes": peak_rss_bytes(),
+            "results_tables_seconds": wall - last, "threads": n_threads, "peak_rss_bytes": peak_rss_bytes(),
             "peak_gib": peak_rss_bytes() / 2**30}
 
 
@@ -99,11 +102,12 @@ def main(argv=None) -> None:
     p = sub.add_parser("nl")
     p.add_argument("--size", type=int, default=17_811_291)
     p.add_argument("--years", type=int, default=10)
+    p.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     if args.job == "size":
         out = size(args.n, args.months)
     else:
-        out = netherlands(args.size, args.years)
+        out = netherlands(args.size, args.years, args.threads)
     print(json.dumps(out), flush=True)
 
 

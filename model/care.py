@@ -12,12 +12,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model.random_streams import draw
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
                              WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 ADULT_AGE = 18.0
+EIGEN_RISICO_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), EIGEN_RISICO_SERVICES)  # by service id
 
 
 @numba.njit(cache=True)
@@ -66,6 +68,50 @@ def episodes(state: np.ndarray, value: int) -> tuple[np.ndarray, np.ndarray]:
     return _episodes(state, np.int8(value))
 
 
+def episode_lists(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(domain, id) of the episodes waiting and in care: waiting domains, waiting ids, in-care
+    domains, in-care ids; domain-major, in id order.
+
+    Processes work on these short lists rather than on all residents: reading an attribute
+    of scattered residents inside a scan of everyone stalls on every episode found, while
+    gathering from a list lets the processor fetch many at once. The lists are built in one
+    scan and kept until episodes change (`refer`, `start_episodes` and `discharge`, the only
+    places that set `state`, drop them)."""
+    lists = getattr(model, "_episode_lists", None)
+    if lists is None:
+        lists = model._episode_lists = _episode_lists(model.res.state)
+    return lists
+
+
+def episodes_changed(model) -> None:
+    model._episode_lists = None
+
+
+@numba.njit(cache=True)
+def _episode_lists(state):
+    n = state.shape[1]
+    n_waiting = n_in_care = 0
+    for d in range(3):
+        for i in range(n):  # no branches: this loop is vectorised
+            n_waiting += state[d, i] == WAITING
+            n_in_care += state[d, i] == IN_CARE
+    w_dom = np.empty(n_waiting, dtype=np.int64)
+    w_ids = np.empty(n_waiting, dtype=np.int64)
+    c_dom = np.empty(n_in_care, dtype=np.int64)
+    c_ids = np.empty(n_in_care, dtype=np.int64)
+    w = c = 0
+    for d in range(3):
+        for i in range(n):
+            st = state[d, i]
+            if st == WAITING:
+                w_dom[w], w_ids[w] = d, i
+                w += 1
+            elif st == IN_CARE:
+                c_dom[c], c_ids[c] = d, i
+                c += 1
+    return w_dom, w_ids, c_dom, c_ids
+
+
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
     out = np.full(len(ids), domain, dtype=np.int8)
@@ -93,6 +139,7 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     service = np.broadcast_to(np.asarray(service, dtype=np.int8), ids.shape)
     res.service[domain, ids] = service
     res.state[domain, ids] = IN_CARE if immediate else WAITING
+    episodes_changed(model)
     res.months[domain, ids] = 0
     if immediate:
         start_episodes(model, domain, ids, service, continuation)
@@ -114,6 +161,7 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
     res.length[domain, ids] = length.astype(np.int16)
     res.months[domain, ids] = 0
     res.state[domain, ids] = IN_CARE
+    episodes_changed(model)
     rdom = report_domain(model, domain, ids)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
@@ -136,49 +184,105 @@ def admit_from_queues(model) -> None:
     Providers that are rationing (budget spent) admit nobody until the new year.
     """
     res = model.res
-    c_dom, c_ids = episodes(res.state, IN_CARE)
-    model.provider_in_care = np.bincount(provider_of(model, res.service[c_dom, c_ids], c_ids),
-                                         minlength=len(model.providers)).astype(np.float64)
-    d_idx, ids = episodes(res.state, WAITING)
+    w_dom, w_ids, c_dom, c_ids = episode_lists(model)
+    in_care, d_idx, ids, service, prov, months = _queues(w_dom, w_ids, c_dom, c_ids, res.service, res.months,
+                                                         res.municipality, model.provider_index, len(model.providers))
+    model.provider_in_care = in_care
     if len(ids) == 0:
         return
-    service = res.service[d_idx, ids]
-    prov = provider_of(model, service, ids)
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     free[model.provider_rationing] = 0
-    admit = up_to_capacity(prov, free, priority=-res.months[d_idx, ids], tiebreak=ids)
+    admit = up_to_capacity(prov, free, priority=-months, tiebreak=ids)
     for d in range(3):
         sel = admit[d_idx[admit] == d]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
-    np.add.at(model.provider_in_care, prov[admit], 1)
+    model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
+    # the admitted moved from one list to the other: update the lists instead of a new scan
+    model._episode_lists = _move_to_in_care(w_dom, w_ids, c_dom, c_ids, admit, res.state.shape[1])
+
+
+def _move_to_in_care(w_dom, w_ids, c_dom, c_ids, moved, n):
+    """Episode lists after the waiting episodes at positions `moved` started care; both lists
+    stay domain-major in id order."""
+    waiting = np.ones(len(w_ids), dtype=bool)
+    waiting[moved] = False
+    in_care_key = c_dom * n + c_ids
+    new_key = np.sort(w_dom[moved] * n + w_ids[moved])
+    key = np.insert(in_care_key, np.searchsorted(in_care_key, new_key), new_key)
+    return w_dom[waiting], w_ids[waiting], key // n, key % n
+
+
+@numba.njit(cache=True)
+def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_index, n_providers):
+    """Residents in care per provider, and the waiting list with each episode's service,
+    provider and months waited."""
+    in_care = np.zeros(n_providers, dtype=np.int64)
+    for k in range(len(c_ids)):
+        i = c_ids[k]
+        in_care[provider_index[service[c_dom[k], i], municipality[i]]] += 1
+    waiting_service = np.empty(len(w_ids), dtype=np.int8)
+    prov = np.empty(len(w_ids), dtype=np.int64)
+    waited = np.empty(len(w_ids), dtype=np.int16)
+    for k in range(len(w_ids)):
+        d, i = w_dom[k], w_ids[k]
+        waiting_service[k] = service[d, i]
+        prov[k] = provider_index[service[d, i], municipality[i]]
+        waited[k] = months[d, i]
+    return in_care.astype(np.float64), w_dom.copy(), w_ids.copy(), waiting_service, prov, waited
 
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
     """Indices of the candidates that fit: per group (provider), at most free[group] of them,
-    lowest priority value first."""
-    order = np.lexsort((tiebreak, priority, group))
-    sorted_group = group[order]
-    first = np.searchsorted(sorted_group, sorted_group, side="left")
-    rank = np.arange(len(order)) - first
-    return order[rank < free[sorted_group]]
+    lowest priority value first (then lowest tiebreak, then earliest candidate)."""
+    position = np.arange(len(group), dtype=np.int64)
+    priority = priority.astype(np.int64) - (int(priority.min()) if len(priority) else 0)
+    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64), position)
+    bits = [int(x.max()).bit_length() if len(x) else 0 for x in fields]
+    if sum(bits) <= 64 and min((int(x.min()) for x in fields if len(x)), default=0) >= 0:
+        # one 64-bit key per candidate; it is unique (it ends in the position), so a plain sort
+        # gives the order of the stable lexsort below, several times faster
+        key = fields[0].astype(np.uint64)
+        for x, b in zip(fields[1:], bits[1:]):
+            key = (key << np.uint64(b)) | x.astype(np.uint64)
+        order = np.argsort(key)
+    else:
+        order = np.lexsort((tiebreak, priority, group))
+    return _first_per_group(order, group, free)
+
+
+@numba.njit(cache=True)
+def _first_per_group(order, group, free):
+    """From candidates in `order` (sorted by group), the first free[group] of each group."""
+    out = np.empty(len(order), dtype=np.int64)
+    k = 0
+    rank = 0
+    for j in range(len(order)):
+        g = group[order[j]]
+        if j > 0 and g != group[order[j - 1]]:
+            rank = 0
+        if rank < free[g]:
+            out[k] = order[j]
+            k += 1
+        rank += 1
+    return out[:k].copy()
 
 
 def leave_waiting_lists(model) -> None:
     """Residents whose need has passed leave the waiting list; others give up now and then;
     providers that ration (budget spent) refer waiting clients down to the social basis."""
     res = model.res
-    d_idx, ids = episodes(res.state, WAITING)
+    d_idx, ids, _, _ = episode_lists(model)
     if len(ids) == 0:
         return
-    u = model.streams.uniform("care.renege", model.month, ids)
-    recovered = model.severity[d_idx, ids] == 0
-    gives_up = ~recovered & (u < model.cfg.gatekeeper.renege_rate)
-    service = res.service[d_idx, ids]
-    rationing = model.provider_rationing[provider_of(model, service, ids)]
-    v = model.streams.uniform("care.refer_out", model.month, ids)
-    refer_out = ~recovered & ~gives_up & rationing & (SERVICE_LINE[service] > NULDE) & (
-        v < model.cfg.financing.budget_refer_out)
+    action = _waiting_list_exits(d_idx, ids, model.severity, res.service, res.municipality, model.provider_index,
+                                 model.provider_rationing, SERVICE_LINE,
+                                 model.streams.key("care.renege", model.month),
+                                 model.streams.key("care.refer_out", model.month),
+                                 np.float32(model.cfg.gatekeeper.renege_rate),
+                                 np.float32(model.cfg.financing.budget_refer_out))
+    recovered, gives_up, refer_out = action == RECOVERED, action == GIVES_UP, action == REFERRED_OUT
+    lists = episode_lists(model)
     for d in range(3):
         in_d = d_idx == d
         model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
@@ -189,37 +293,89 @@ def leave_waiting_lists(model) -> None:
         discharge(model, d, out)
         for line in (EERSTE, TWEEDE):
             refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
+    # those who left are off the waiting list; those referred out wait again, for the social basis
+    stays = ~(recovered | gives_up)
+    model._episode_lists = (d_idx[stays], ids[stays], lists[2], lists[3])
+
+
+RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
+
+
+@numba.njit(cache=True)
+def _waiting_list_exits(d_idx, ids, severity, service, municipality, provider_index, rationing, service_line,
+                        renege_key, refer_out_key, renege_rate, refer_out_rate):
+    """Per waiting episode: stays (0), recovered, gives up, or is referred out by a rationing
+    provider. Draws are counter-based, so a draw is made only where it decides something."""
+    action = np.zeros(len(ids), dtype=np.int8)
+    for k in range(len(ids)):
+        d, i = d_idx[k], ids[k]
+        s = service[d, i]
+        if severity[d, i] == 0:
+            action[k] = RECOVERED
+        elif draw(renege_key, i) < renege_rate:
+            action[k] = GIVES_UP
+        elif (rationing[provider_index[s, municipality[i]]] and service_line[s] > NULDE
+              and draw(refer_out_key, i) < refer_out_rate):
+            action[k] = REFERRED_OUT
+    return action
 
 
 def progress(model) -> None:
     """One month of care and waiting: contacts (collected for payment by
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
-    d_idx, ids = episodes(res.state, IN_CARE)
-    service = res.service[d_idx, ids]
-    prov = provider_of(model, service, ids)
-    contacts = (model.services_cfg_array("contacts_per_month")[service]
-                * model.provider_contact_factor[prov]).astype(np.float64)
-    res.months[d_idx, ids] += 1
+    w_dom, w_ids, d_idx, ids = episode_lists(model)
+    prov, contacts = _progress(w_dom, w_ids, d_idx, ids, res.service, res.months, res.municipality, res.age,
+                               res.care_this_year, model.provider_index,
+                               model.services_cfg_array("contacts_per_month"), model.provider_contact_factor,
+                               CARE_BITS)
     model.record_contacts(ids, prov, d_idx, contacts)
-    mark_care_this_year(res, ids, service)
-    waiting = res.state == WAITING
-    res.months[waiting] += 1
-    np.minimum(res.since_discharge + 1, 9999, out=res.since_discharge)
+    for d in range(3):  # one contiguous row at a time, so the loop is vectorised
+        _count_up_to_9999(res.since_discharge[d])
 
 
-def mark_care_this_year(res, ids: np.ndarray, service: np.ndarray) -> None:
-    """Remember which kinds of care residents had this year (for yearly client counts)."""
-    child = res.age[ids] < ADULT_AGE
-    bits = np.zeros(len(ids), dtype=np.uint8)
-    youth = child & np.isin(service, (S["youth_ambulant"], S["youth_residential"], S["wijkteam"]))
-    bits[youth] |= JEUGDHULP
-    bits[child & (service == S["youth_residential"])] |= YOUTH_RESIDENTIAL
-    bits[child & (service == S["youth_ambulant"])] |= YOUTH_AMBULANT
-    bits[child & (service == S["wijkteam"])] |= WIJKTEAM_CHILD
-    bits[~child & np.isin(service, (S["poh_ggz"], S["specialist_ggz"]))] |= CURATIVE_GGZ
-    bits[service == S["wmo_maatwerk"]] |= WMO
-    np.bitwise_or.at(res.care_this_year, ids, bits)
+def _care_bits() -> np.ndarray:
+    """Bits of `care_this_year` per service, for children (row 0) and adults (row 1)."""
+    bits = np.zeros((2, len(SERVICE_LINE)), dtype=np.uint8)
+    for service in ("youth_ambulant", "youth_residential", "wijkteam"):
+        bits[0, S[service]] |= JEUGDHULP
+    bits[0, S["youth_residential"]] |= YOUTH_RESIDENTIAL
+    bits[0, S["youth_ambulant"]] |= YOUTH_AMBULANT
+    bits[0, S["wijkteam"]] |= WIJKTEAM_CHILD
+    for service in ("poh_ggz", "specialist_ggz"):
+        bits[1, S[service]] |= CURATIVE_GGZ
+    bits[:, S["wmo_maatwerk"]] |= WMO
+    return bits
+
+
+CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly client counts
+
+
+@numba.njit(cache=True)
+def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, care_this_year,
+              provider_index, contacts_per_month, provider_contact_factor, care_bits):
+    """A month more waiting or in care; this month's contacts and provider of those in care, and
+    the kinds of care they had this year."""
+    for k in range(len(w_ids)):
+        months[w_dom[k], w_ids[k]] += 1
+    prov = np.empty(len(c_ids), dtype=np.int64)
+    contacts = np.empty(len(c_ids), dtype=np.float64)
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        s = service[d, i]
+        p = provider_index[s, municipality[i]]
+        prov[k] = p
+        contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
+        months[d, i] += 1
+        care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
+    return prov, contacts
+
+
+@numba.njit(cache=True)
+def _count_up_to_9999(months_since):
+    """A month more since the last discharge (kept at 9999 for 'long ago')."""
+    for i in range(len(months_since)):
+        months_since[i] = min(months_since[i] + 1, 9999)
 
 
 def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer: bool = False) -> None:
@@ -235,6 +391,7 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
                              domain=report_domain(model, domain, ids[was_in_care]))
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
+    episodes_changed(model)
     res.months[domain, ids] = 0
     if not transfer:
         res.since_discharge[domain, ids[was_in_care]] = 0
@@ -245,7 +402,7 @@ def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.nda
     Contacts counted per group (id -1) are never liable."""
     res = model.res
     own = np.zeros(len(ids))
-    liable = np.nonzero(np.isin(service, EIGEN_RISICO_SERVICES) & (ids >= 0))[0]
+    liable = np.nonzero(EIGEN_RISICO_SERVICE[service] & (ids >= 0))[0]
     liable = liable[res.age[ids[liable]] >= ADULT_AGE]
     who = ids[liable]
     room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[who])

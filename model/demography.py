@@ -12,16 +12,24 @@ from model.services import PHYSICAL
 
 
 @numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
-def _age_and_die(alive, age, physical_health, key, p_death_by_age, frailty, dies):
-    """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health."""
+def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age, frailty, n_muni):
+    """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health.
+    Returns the ids of those who die and the survivors per municipality."""
     top = len(p_death_by_age) - 1
+    dead = np.empty(len(age), dtype=np.int64)  # only the first few entries are ever written
+    survivors = np.zeros(n_muni, dtype=np.int64)
+    k = 0
     for i in range(len(age)):
-        dies[i] = False
         if not alive[i]:
             continue
         age[i] += np.float32(1.0 / 12.0)
         extra = (frailty - 1.0) * max(np.float32(0.8) - physical_health[i], np.float32(0.0)) / np.float32(0.8)
-        dies[i] = draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra)
+        if draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra):
+            dead[k] = i
+            k += 1
+        else:
+            survivors[municipality[i]] += 1
+    return dead[:k].copy(), survivors
 
 
 def death_table(cfg) -> np.ndarray:
@@ -32,10 +40,10 @@ def death_table(cfg) -> np.ndarray:
 
 def step(model) -> None:
     res, cfg = model.res, model.cfg.demography
-    dies = np.empty(res.n, dtype=np.bool_)
-    _age_and_die(res.alive, res.age, res.health[PHYSICAL], model.streams.key("demography.death", model.month),
-                 model.death_table, np.float32(cfg.mortality_frailty), dies)
-    dead = np.nonzero(dies)[0]
+    n_muni = model.region.n_municipalities
+    dead, survivors = _age_and_die(res.alive, res.age, res.health[PHYSICAL], res.municipality,
+                                   model.streams.key("demography.death", model.month), model.death_table,
+                                   np.float32(cfg.mortality_frailty), n_muni)
     for d in range(3):
         in_episode = dead[res.service[d, dead] >= 0]
         care.discharge(model, d, in_episode, count=False)
@@ -44,13 +52,15 @@ def step(model) -> None:
     model.outcomes.count("deaths", res, dead)
 
     # births: expected births per municipality, rounded stochastically on a municipal stream
+    if model.population_by_municipality is None:  # the first month: no count from last month
+        model.population_by_municipality = survivors.astype(np.float64)
     per_muni = model.alive_by_municipality()
     expected = per_muni * cfg.birth_rate / 12.0
     g = model.streams.generator("demography.births", model.month)
     births = np.floor(expected + g.random(len(expected))).astype(np.int64)
     total = int(births.sum())
     if total == 0:
-        model.population_by_municipality = model.alive_by_municipality(recount=True)
+        model.population_by_municipality = survivors.astype(np.float64)
         return
     new = res.add(total)
     muni = np.repeat(np.arange(len(births)), births).astype(np.int16)
@@ -63,4 +73,4 @@ def step(model) -> None:
     res.network[new] = np.clip(0.65 - 0.25 * dep, 0, 1)
     res.health[:, new] = 0.8
     model.outcomes.count("births", res, np.arange(new.start, new.stop))
-    model.population_by_municipality = model.alive_by_municipality(recount=True)
+    model.population_by_municipality = (survivors + births).astype(np.float64)  # alive per municipality

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model import threads
 from model.random_streams import draw
 from model.residents import IN_CARE
 from model.services import S, SOCIAL
@@ -17,11 +18,11 @@ from model.services import S, SOCIAL
 SCHULDHULP = S["schuldhulp"]
 
 
-@numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _step(alive, age, income, benefit, debt, debt_months, network, social_health, wijk, wijk_network_level,
           service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit, network_rates):
     drift, social_pull = network_rates[0], network_rates[1]
-    for i in range(len(age)):
+    for i in numba.prange(len(age)):  # each resident on its own
         if not alive[i]:
             continue
         # debt: onset more likely with low income or a benefit; resolves slowly, faster in schuldhulp

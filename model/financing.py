@@ -69,17 +69,21 @@ class Ledger:
         a = self.arrays()
         names = model.region.names
         payees = [p.name for p in model.providers] + list(FINANCIERS)
-        n_prov = len(model.providers)
+        provider_types = [SERVICES[p.service].name for p in model.providers] + list(FINANCIERS)
+
+        def labels(values, names_):
+            """Names looked up by code, "" or "region" (the last name) for -1; one lookup, no loop per row."""
+            return np.array(list(names_), dtype=object)[a[values].astype(np.int64)]
+
         df = pd.DataFrame({
             "month": a["month"].astype(np.int32),
             "payer": pd.Categorical.from_codes(a["payer"].astype(int), FINANCIERS),
             "payee": pd.Categorical.from_codes(a["payee"].astype(int), payees),
-            "provider_type": [SERVICES[model.providers[i].service].name if i < n_prov else FINANCIERS[i - n_prov]
-                              for i in a["payee"].astype(int)],
-            "municipality": [names[m] if m >= 0 else "region" for m in a["municipality"].astype(int)],
-            "line": [LINES[x] if x >= 0 else "" for x in a["line"].astype(int)],
-            "domain": [REPORT_DOMAINS[x] if x >= 0 else "" for x in a["domain"].astype(int)],
-            "group": [GROUPS[x] if x >= 0 else "" for x in a["group"].astype(int)],
+            "provider_type": labels("payee", provider_types),
+            "municipality": labels("municipality", list(names) + ["region"]),
+            "line": labels("line", LINES + ("",)),
+            "domain": labels("domain", REPORT_DOMAINS + ("",)),
+            "group": labels("group", GROUPS + ("",)),
             "kind": pd.Categorical.from_codes(a["kind"].astype(int), KINDS),
             "amount": a["amount"],
         })
@@ -254,10 +258,11 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     for p, s in zip(providers, spent):
         p.spent_year += s
 
-    rule = np.array([p.rule for p in providers])
-    fee_paid = rule[prov] == "per_verrichting"
+    # which providers are paid per contact, decided per provider and looked up per contact
+    fee_provider = np.array([p.rule == "per_verrichting" for p in providers])
     if model.cfg.financing.gp_consult_fee_with_capitation:
-        fee_paid |= (rule[prov] == "capitation") & (model.provider_service[prov] == S["gp"])
+        fee_provider |= np.array([p.rule == "capitation" for p in providers]) & (model.provider_service == S["gp"])
+    fee_paid = fee_provider[prov]
     own = model.eigen_risico_share(ids[fee_paid], model.provider_service[prov[fee_paid]], value[fee_paid])
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part

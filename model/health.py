@@ -20,6 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model import threads
 from model.random_streams import draw
 from model.residents import IN_CARE, WAITING
 from model.services import MENTAL, PHYSICAL, SERVICE_TREATS_ROOT, SOCIAL
@@ -90,14 +91,14 @@ def targets(model) -> np.ndarray:
                     rules.network_effect, rules.age_decline)
 
 
-@numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _step(health, severity, alive, age, income, debt, benefit, wijk, network, state, service, root,
           in_voorzorg, shock_keys, trend, base, network_effect, age_decline, threshold, progression, coupling, shock,
           scalars, service_effect, service_treats_root):
     drift, persistence, coupling_threshold, informal_buffer = scalars[0], scalars[1], scalars[2], scalars[3]
     shock_age, youth_shock, waiting_loss, voorzorg_effect, margin = (scalars[4], scalars[5], scalars[6],
                                                                     scalars[7], scalars[8])
-    for i in range(len(age)):
+    for i in numba.prange(len(age)):  # each resident on its own
         if not alive[i]:
             for d in range(3):
                 severity[d, i] = ZERO
@@ -158,11 +159,21 @@ def step(model) -> None:
     res, rules = model.res, model.health_rules
     keys = np.array([model.streams.key(f"health.shock.{d}", model.month) for d in range(3)], dtype=np.uint64)
     trend = np.float32((1.0 + rules.demand_trend) ** (model.month / 12.0))
-    model.severity = np.empty_like(res.health)
+    model.severity = _severity_buffer(model)
     _step(res.health, model.severity, res.alive, res.age, res.income, res.debt, res.benefit,
           res.wijk, res.network, res.state, res.service, res.root, res.in_voorzorg,
           keys, trend, rules.base, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
           rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT)
+
+
+def _severity_buffer(model) -> np.ndarray:
+    """An array of shape (3, residents) for this month's severities, reusing last month's memory
+    (a fresh array each month costs page faults on every page)."""
+    res = model.res
+    buffer = getattr(model, "_severity_memory", None)
+    if buffer is None or buffer.shape[1] < res.n:
+        buffer = model._severity_memory = np.empty((3, res.capacity), dtype=res.health.dtype)
+    return buffer[:, :res.n]
 
 
 def update_needs(model) -> None:

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from model import eerste_lijn, nulde_lijn
-from model.care import ADULT_AGE, needs_without_care
+from model.care import ADULT_AGE
 from model.health import root_domain
 from model.random_streams import draw
 from model.residents import AGE_BAND_EDGES, NONE
@@ -24,21 +24,18 @@ from model.services import PHYSICAL, S, SOCIAL
 def step(model) -> None:
     res, hs = model.res, model.cfg.help_seeking
     pol = model.policy
+    reach = pol.coverage * (0.5 + 0.5 * pol.light_help)
+    f32 = np.float32
     for d in range(3):
-        ids = needs_without_care(model, d, episode_state=NONE)
+        ids, u, p = _seekers(model.severity[d], res.state[d], res.network, res.age, res.municipality, reach, d,
+                             f32(hs.seek_base[d]), f32(hs.seek_severity[d]), f32(hs.informal_absorption),
+                             hs.latent_demand, model.streams.key(f"help_seeking.{d}", model.month))
         if len(ids) == 0:
             continue
-        s = model.severity[d, ids]
+        if d == PHYSICAL:
+            p = p.astype(np.float32)  # physical needs have no latent demand: the chance stays in float32
         muni = res.municipality[ids]
         child = res.age[ids] < ADULT_AGE
-        reach = pol.coverage[muni] * (0.5 + 0.5 * pol.light_help[muni])
-        p = (hs.seek_base[d] + hs.seek_severity[d] * s) * (1.0 - hs.informal_absorption * res.network[ids] * (1 - s))
-        if d != PHYSICAL:
-            p = p + hs.latent_demand * reach * np.where(child | (d == 2), 1.0, 0.3)
-        p = np.clip(p, 0.0, 1.0)
-        u = model.streams.uniform(f"help_seeking.{d}", model.month, ids)
-        seek = u < p
-        ids, u, p, child, muni = ids[seek], u[seek], p[seek], child[seek], muni[seek]
         res.root[d, ids] = root_domain(model, d, ids)
 
         # channel: reuse the draw (u/p is uniform given u < p)
@@ -55,6 +52,40 @@ def step(model) -> None:
         eerste_lijn.wijkteam_intake(model, ids[to_wijk], d)
 
     minor_gp_contacts(model)
+
+
+@numba.njit(cache=True)
+def _seekers(severity, state, network, age, municipality, reach, d, seek_base, seek_severity, informal_absorption,
+             latent_demand, key):
+    """Residents with a need in domain d and no episode there who seek help this month: their
+    ids, draws and chances, in id order. The chance is computed in the precision numpy would
+    use: float32 for the severity and network terms, float64 once latent demand is added."""
+    out_ids = np.empty(len(severity), dtype=np.int64)
+    out_u = np.empty(len(severity), dtype=np.float32)
+    out_p = np.empty(len(severity), dtype=np.float64)
+    one = np.float32(1.0)
+    k = 0
+    for i in range(len(severity)):
+        s = severity[i]
+        if not (s > 0 and state[i] == NONE):
+            continue
+        p32 = (seek_base + seek_severity * s) * (one - informal_absorption * network[i] * (one - s))
+        if d != PHYSICAL:
+            factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
+            p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
+            u = draw(key, i)
+            seek = np.float64(u) < p
+        else:
+            p32 = min(max(p32, np.float32(0.0)), one)
+            u = draw(key, i)
+            seek = u < p32
+            p = np.float64(p32)
+        if seek:
+            out_ids[k] = i
+            out_u[k] = u
+            out_p[k] = p
+            k += 1
+    return out_ids[:k].copy(), out_u[:k].copy(), out_p[:k].copy()
 
 
 def minor_gp_contacts(model) -> None:
@@ -79,17 +110,18 @@ def minor_gp_contacts(model) -> None:
 @numba.njit(cache=True)
 def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp_contact, rate_by_age,
                     social_threshold, social_pull, key, n_muni):
-    cells = np.zeros((n_muni, 6))
-    social = np.zeros((n_muni, 6))
+    # integer counts and `&` instead of branches: whether a resident consults is a coin flip
+    # the processor cannot predict
+    cells = np.zeros((n_muni, 6), dtype=np.int64)
+    social = np.zeros((n_muni, 6), dtype=np.int64)
     top = len(rate_by_age) - 1
     for i in range(len(age)):
         if not alive[i]:
             continue
         shortfall = max(social_threshold - social_health[i], np.float32(0.0))
-        if draw(key, i) < rate_by_age[min(int(age[i]), top)] * (np.float32(1.0) + social_pull * shortfall):
-            gp_contact[i] = True
-            cell = income[i] * 2 + (1 if benefit[i] else 0)
-            cells[municipality[i], cell] += 1.0
-            if shortfall > 0:
-                social[municipality[i], cell] += 1.0
-    return cells, social
+        consults = draw(key, i) < rate_by_age[min(int(age[i]), top)] * (np.float32(1.0) + social_pull * shortfall)
+        gp_contact[i] |= consults
+        cell = income[i] * 2 + benefit[i]
+        cells[municipality[i], cell] += consults
+        social[municipality[i], cell] += consults & (shortfall > 0)
+    return cells.astype(np.float64), social.astype(np.float64)

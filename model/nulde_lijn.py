@@ -49,9 +49,11 @@ def voorzorg(model) -> None:
     """Voorzorg: residents waiting for specialist GGZ join peer groups; some recover while waiting
     and leave the list (they turn out not to need treatment)."""
     res = model.res
+    share = model.policy.voorzorg_share
+    if share <= 0 and not res.in_voorzorg.any():  # no groups: nothing to do (saves full-array passes)
+        return
     waiting_ggz = (res.service[MENTAL] == S["specialist_ggz"]) & (res.state[MENTAL] == WAITING)
     res.in_voorzorg &= waiting_ggz
-    share = model.policy.voorzorg_share
     if share > 0:  # join a group while places are free, at monthly chance `share`
         candidates = np.nonzero(waiting_ggz & ~res.in_voorzorg)[0]
         candidates = candidates[model.streams.uniform("nulde.voorzorg", model.month, candidates) < share]

@@ -11,7 +11,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from model.care import episodes
+from model.care import episode_lists
 from model.financing import FINANCIERS, F
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
                              WMO, YOUTH_AMBULANT,
@@ -39,49 +39,73 @@ class Outcomes:
         self.model = model
         self.months = months
         self.n_muni = model.region.n_municipalities
-        self.data: dict[tuple, np.ndarray] = {}
+        self._data: dict[tuple, np.ndarray] = {}
+        # events counted this month, added up once at the end of the month (`_add_pending`):
+        # metric -> list of (code * municipalities + municipality, weights or None), and for
+        # GROUP_METRICS metric -> list of (municipality, income, benefit) cells
+        self._pending: dict[str, list] = {}
+        self._pending_groups: dict[str, list] = {}
+
+    @property
+    def data(self) -> dict[tuple, np.ndarray]:
+        """key (metric, line, to_line, domain, financier, group) -> values (months, municipalities + 1)."""
+        self._add_pending()
+        return self._data
 
     def _row(self, key) -> np.ndarray:
-        arr = self.data.get(key)
+        arr = self._data.get(key)
         if arr is None:
-            arr = self.data[key] = np.zeros((self.months, self.n_muni + 1))
+            arr = self._data[key] = np.zeros((self.months, self.n_muni + 1))
         return arr
 
     # ------------------------------------------------------------------ events
     def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
-        """Count events for residents `ids`; dims are scalars or arrays aligned with ids."""
-        month = self.model.month
-        if month < 0 or len(ids) == 0:
+        """Count events for residents `ids`; dims are scalars or arrays aligned with ids.
+
+        Events are only noted here (a few hundred calls a month); `_add_pending` adds them to
+        the metric rows once a month."""
+        if self.model.month < 0 or len(ids) == 0:
             return
         muni = res.municipality[ids].astype(np.int64)
-        dims = np.stack([np.broadcast_to(np.asarray(x, dtype=np.int64), muni.shape)
-                         for x in (line, to_line, domain)])
-        code = ((dims[0] + 1) * 4 + dims[1] + 1) * 5 + dims[2] + 1
-        combined = code * self.n_muni + muni
-        counts = np.bincount(combined, weights=weights, minlength=(code.max() + 1) * self.n_muni)
-        for c in np.unique(code):
-            per_muni = counts[c * self.n_muni:(c + 1) * self.n_muni]
-            rest, d = divmod(int(c), 5)
-            ln, tl = divmod(rest, 4)
-            row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
-            row[month, :-1] += per_muni
-            row[month, -1] += per_muni.sum()
+        code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
+        self._pending.setdefault(metric, []).append((code * self.n_muni + muni, weights))
         if metric in GROUP_METRICS:
-            self._count_groups(metric, res, ids, muni, weights)
+            self._pending_groups.setdefault(metric, []).append(muni * 6 + res.income[ids] * 2 + res.benefit[ids])
 
-    def _count_groups(self, metric, res, ids, muni, weights) -> None:
-        month = self.model.month
-        for g, flags in enumerate(self._group_flags(res, ids)):
-            w = flags.astype(np.float64) if weights is None else flags * weights
-            per_muni = np.bincount(muni, weights=w, minlength=self.n_muni)
-            row = self._row((metric, NONE, NONE, NONE, NONE, g))
-            row[month, :-1] += per_muni
-            row[month, -1] += per_muni.sum()
-
-    @staticmethod
-    def _group_flags(res, ids):
-        income, benefit = res.income[ids], res.benefit[ids]
-        return (income == 0, income == 1, income == 2, ~benefit, benefit)
+    def _add_pending(self) -> None:
+        """Add the events noted by `count` to this month's rows."""
+        month, n = self.model.month, self.n_muni
+        for metric, batches in self._pending.items():
+            combined = np.concatenate([c for c, _ in batches])
+            weights = None
+            if any(w is not None for _, w in batches):
+                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
+                                          for c, w in batches])
+            counts = np.bincount(combined, weights=weights)
+            for c in np.flatnonzero(np.bincount(combined // n)):  # the codes that occur, in order
+                per_muni = counts[c * n:(c + 1) * n]
+                if len(per_muni) < n:
+                    per_muni = np.pad(per_muni, (0, n - len(per_muni)))
+                rest, d = divmod(int(c), 5)
+                ln, tl = divmod(rest, 4)
+                row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
+                row[month, :-1] += per_muni
+                row[month, -1] += per_muni.sum()
+        for metric, batches in self._pending_groups.items():
+            weights = [w for _, w in self._pending[metric]]
+            if any(w is not None for w in weights):
+                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
+                                          for c, w in zip(batches, weights)])
+            else:
+                weights = None
+            cells = np.bincount(np.concatenate(batches).astype(np.int64), weights=weights, minlength=n * 6)
+            grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
+            for g in range(len(GROUP_NAMES)):
+                row = self._row((metric, NONE, NONE, NONE, NONE, g))
+                row[month, :-1] += grouped[g + 1]
+                row[month, -1] += grouped[g + 1].sum()
+        self._pending.clear()
+        self._pending_groups.clear()
 
     def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
         """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
@@ -116,12 +140,15 @@ class Outcomes:
     def record_month(self, model, contacts) -> None:
         if model.month < 0:
             return
+        self._add_pending()
         res = model.res
         n = self.n_muni
         muni = res.municipality
         sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
-                              res.state, res.gp_contact_this_year, n)
-        count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact = sums
+                              res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n,
+                              *episode_lists(model))
+        (count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact,
+         clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
         pop = count_g[0]
@@ -143,44 +170,28 @@ class Outcomes:
             self._set_grouped("gp_contact_share", gp_contact_g[0], count_g[0], True)
             self._record_yearly_clients(res)
 
-        # clients and waiting per line and reporting domain
-        muni = muni.astype(np.int64)
-        child = res.age < 18
-        for state, metric in ((IN_CARE, "clients"), (WAITING, "waiting")):
-            d_idx, ids = episodes(res.state, state)
-            line = SERVICE_LINE[res.service[d_idx, ids]].astype(np.int64)
-            rdom = np.where((d_idx > 0) & child[ids], 3, d_idx)
-            self._bincount_set(metric, muni[ids], line=line, domain=rdom)
-            if metric == "clients":
-                for g, flags in enumerate(self._group_flags(res, ids)):
-                    self._bincount_set(metric, muni[ids][flags], line=line[flags], group=g)
-                svc = res.service[d_idx, ids]
-                per_service = np.bincount(svc.astype(np.int64) * n + muni[ids], minlength=len(SERVICE_NAMES) * n)
-                per_service = per_service.reshape(len(SERVICE_NAMES), n)
-                for s_id, s_name in enumerate(SERVICE_NAMES):
-                    self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id],
-                              per_service[s_id].sum())
-                for service, metric_name in (("youth_residential", "youth_care_residential"),
-                                             ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
-                    c = per_service[S[service]]
-                    self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
-            else:
-                months = res.months[d_idx, ids].astype(np.float64)
-                for ln in range(3):
-                    sel = line == ln
-                    s = np.bincount(muni[ids][sel], weights=months[sel], minlength=n)
-                    c = np.bincount(muni[ids][sel], minlength=n)
-                    self._set(("waiting_months", ln, NONE, NONE, NONE, NONE),
-                              np.divide(s, c, out=np.zeros(n), where=c > 0),
-                              s.sum() / c.sum() if c.sum() else 0.0)
+        # clients and waiting per line and reporting domain (counted in the same pass as above)
+        self._set_present("clients", clients)
+        self._set_present("waiting", waiting)
+        clients_by_group = [_groups(clients_cells[ln].reshape(n, 3, 2))[1:] for ln in range(3)]
+        self._set_present_groups("clients", np.array(clients_by_group))
+        for s_id, s_name in enumerate(SERVICE_NAMES):
+            self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
+        for service, metric_name in (("youth_residential", "youth_care_residential"),
+                                     ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
+            c = per_service[S[service]]
+            self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+        for ln in range(3):
+            s, c = waiting_months[ln], waiting[ln].sum(axis=0)
+            self._set(("waiting_months", ln, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
+                      s.sum() / c.sum() if c.sum() else 0.0)
 
         # contacts per line and domain (every provider serves one municipality)
         _, prov, dom, _, cnt = contacts
-        line = model.provider_line[prov].astype(np.int64)
-        prov_muni = model.provider_municipality[prov].astype(np.int64)
-        self._bincount_set("contacts", prov_muni, line=line, domain=dom, weights=cnt)
-        per_service = np.bincount(model.provider_service[prov].astype(np.int64) * n + prov_muni, weights=cnt,
-                                  minlength=len(SERVICE_NAMES) * n).reshape(len(SERVICE_NAMES), n)
+        by_line_domain, per_service, present = _contact_sums(prov, dom, cnt, model.provider_line,
+                                                             model.provider_municipality, model.provider_service,
+                                                             len(SERVICE_NAMES), n)
+        self._set_present("contacts", by_line_domain, present)
         for s_id, s_name in enumerate(SERVICE_NAMES):
             self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
 
@@ -239,6 +250,24 @@ class Outcomes:
             ln, d = divmod(c, 5)
             self._set((metric, ln - 1, NONE, d - 1, NONE, group), per_muni, per_muni.sum())
 
+    def _set_present(self, metric, per_line_domain_muni, present=None) -> None:
+        """Set (line, domain) rows from sums of shape (3 lines, 4 domains, municipalities); like
+        `_bincount_set`, only combinations that occur anywhere (`present`, or a count above 0)
+        get a row."""
+        for ln in range(3):
+            for d in range(len(REPORT_DOMAINS)):
+                per_muni = per_line_domain_muni[ln, d]
+                if present[ln, d] if present is not None else per_muni.any():
+                    self._set((metric, ln, NONE, d, NONE, NONE), per_muni, per_muni.sum())
+
+    def _set_present_groups(self, metric, per_line_group_muni) -> None:
+        """Set (line, group) rows from counts of shape (3 lines, 5 groups, municipalities)."""
+        for g in range(len(GROUP_NAMES)):
+            for ln in range(3):
+                per_muni = per_line_group_muni[ln, g]
+                if per_muni.any():
+                    self._set((metric, ln, NONE, NONE, NONE, g), per_muni, per_muni.sum())
+
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
         if mean:
@@ -251,32 +280,58 @@ class Outcomes:
 
     # ------------------------------------------------------------------ output
     def to_frame(self, names: list[str]) -> pd.DataFrame:
-        """Tidy table: month, municipality ("region" for the total), metric, dims, value."""
-        frames = []
-        municipalities = np.array(list(names) + ["region"], dtype=object)
+        """Tidy table: month, municipality ("region" for the total), metric, dims, value.
+
+        Rows are ordered by metric, municipality, line, to_line, domain, financier, group and
+        month (in the alphabetical order of the labels). The table is assembled in that order
+        from the metric arrays, with categorical columns built from codes: no per-row Python
+        objects and no sort, which matters for the whole Netherlands (millions of rows)."""
+        data = self.data
+        municipalities = list(names) + ["region"]
         months = np.arange(self.months)
-        for (metric, line, to_line, domain, fin, group), arr in self.data.items():
-            if metric in YEARLY_METRICS:
-                keep = months % 12 == 11
-            else:
-                keep = np.ones(self.months, bool)
-            mm = np.repeat(months[keep], len(municipalities))
-            frames.append(pd.DataFrame({
-                "month": mm,
-                "municipality": np.tile(municipalities, keep.sum()),
-                "metric": metric,
-                "line": LINES[line] if line >= 0 else "",
-                "to_line": LINES[to_line] if to_line >= 0 else "",
-                "domain": REPORT_DOMAINS[domain] if domain >= 0 else "",
-                "financier": FINANCIERS[fin] if fin >= 0 else "",
-                "group": GROUP_NAMES[group] if group >= 0 else "",
-                "value": arr[keep].ravel(),
-            }))
-        df = pd.concat(frames, ignore_index=True)
-        for col in ("municipality", "metric", "line", "to_line", "domain", "financier", "group"):
-            df[col] = df[col].astype("category")
-        return df.sort_values(["metric", "municipality", "line", "to_line", "domain", "financier", "group",
-                               "month"], kind="stable").reset_index(drop=True)
+        label_sets = (LINES, LINES, REPORT_DOMAINS, FINANCIERS, GROUP_NAMES)  # for line .. group
+        # each key's labels: metric, line, to_line, domain, financier, group ("" when not broken down)
+        labelled = {key: (key[0],) + tuple(names_[x] if x >= 0 else "" for names_, x in zip(label_sets, key[1:]))
+                    for key in data}
+        columns = ("metric", "line", "to_line", "domain", "financier", "group")
+        categories = [sorted({lab[c] for lab in labelled.values()}) for c in range(len(columns))]
+        code_of = [{name: i for i, name in enumerate(cats)} for cats in categories]
+        muni_categories = sorted(set(municipalities))
+        muni_codes = np.array([muni_categories.index(m) for m in municipalities])
+        muni_order = np.argsort(muni_codes, kind="stable")
+
+        parts = {name: [] for name in ("month", "municipality", "value", *columns)}
+        by_metric: dict[str, list] = {}
+        for key in sorted(data, key=lambda k: labelled[k]):
+            by_metric.setdefault(key[0], []).append(key)
+        for metric in sorted(by_metric):
+            keys = by_metric[metric]
+            kept = months[months % 12 == 11] if metric in YEARLY_METRICS else months
+            # (key, month, municipality) -> (municipality, key, month)
+            block = np.stack([data[k][kept] for k in keys])[:, :, muni_order].transpose(2, 0, 1)
+            n_keys, n_muni = len(keys), len(municipalities)
+            parts["value"].append(block.ravel())
+            parts["month"].append(np.tile(kept, n_muni * n_keys))
+            parts["municipality"].append(np.repeat(muni_codes[muni_order], n_keys * len(kept)))
+            for c, column in enumerate(columns):
+                codes = np.array([code_of[c][labelled[k][c]] for k in keys])
+                parts[column].append(np.tile(np.repeat(codes, len(kept)), n_muni))
+
+        def categorical(column, cats):
+            codes = np.concatenate(parts[column]).astype(np.int32)
+            return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
+
+        return pd.DataFrame({
+            "month": np.concatenate(parts["month"]).astype(np.int64),
+            "municipality": categorical("municipality", muni_categories),
+            **{column: categorical(column, categories[c]) for c, column in enumerate(columns)},
+            "value": np.concatenate(parts["value"]).astype(np.float64),
+        })
+
+
+def _as_dim(x):
+    """A dimension value (scalar or array) as int64, so codes do not overflow small integer types."""
+    return x if isinstance(x, int) else np.asarray(x, dtype=np.int64)
 
 
 def _groups(x: np.ndarray) -> list[np.ndarray]:
@@ -287,32 +342,74 @@ def _groups(x: np.ndarray) -> list[np.ndarray]:
 
 
 @numba.njit(cache=True)
-def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, gp_contact, n_muni):
-    """One pass over residents: counts and sums per (municipality, income, benefit)."""
+def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
+                   service_line, n_muni, w_dom, w_ids, c_dom, c_ids):
+    """One pass over residents: counts and sums per (municipality, income, benefit); and one over
+    the episodes (`care.episode_lists`): in care and waiting per line, reporting domain and
+    municipality.
+
+    Counts are kept as integers and conditions combined with `&` rather than `and`, so the
+    compiled loop has no unpredictable branches; each float sum still adds residents in id order."""
     cells = n_muni * 6
-    count = np.zeros(cells)
-    health_sum = np.zeros((3, cells))
-    need = np.zeros((3, cells))
-    unmet = np.zeros((3, cells))
-    mean_health = np.zeros(cells)
-    gp = np.zeros(cells)
-    severe_working = np.zeros(n_muni)
+    count = np.zeros(cells, dtype=np.int64)
+    sums = np.zeros((cells, 4))                          # health per domain, mean health
+    flags = np.zeros((cells, 8), dtype=np.int64)         # need and unmet need per domain, GP contact
+    severe_working = np.zeros(n_muni, dtype=np.int64)
     for i in range(len(alive)):
         if not alive[i]:
             continue
-        k = municipality[i] * 6 + income[i] * 2 + (1 if benefit[i] else 0)
-        count[k] += 1.0
-        worst = 0.0
+        m = municipality[i]
+        k = m * 6 + income[i] * 2 + benefit[i]
+        count[k] += 1
+        h0, h1, h2 = health[0, i], health[1, i], health[2, i]
+        sums[k, 0] += h0
+        sums[k, 1] += h1
+        sums[k, 2] += h2
+        sums[k, 3] += (h0 + h1 + h2) / 3.0
         for d in range(3):
-            health_sum[d, k] += health[d, i]
-            if severity[d, i] > 0.0:
-                need[d, k] += 1.0
-                if state[d, i] != IN_CARE:
-                    unmet[d, k] += 1.0
-            worst = max(worst, severity[d, i])
-        mean_health[k] += (health[0, i] + health[1, i] + health[2, i]) / 3.0
-        if gp_contact[i]:
-            gp[k] += 1.0
-        if worst >= 0.5 and 18.0 <= age[i] < 67.0:
-            severe_working[municipality[i]] += 1.0
-    return count, health_sum, need, unmet, mean_health, severe_working, gp
+            has_need = severity[d, i] > 0.0
+            flags[k, d] += has_need
+            flags[k, 3 + d] += has_need & (state[d, i] != IN_CARE)
+        flags[k, 6] += gp_contact[i]
+        worst = max(severity[0, i], severity[1, i], severity[2, i])
+        severe_working[m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
+
+    clients = np.zeros((3, 4, n_muni), dtype=np.int64)   # line, reporting domain, municipality
+    waiting = np.zeros((3, 4, n_muni), dtype=np.int64)
+    clients_cells = np.zeros((3, cells), dtype=np.int64)  # line, (municipality, income, benefit)
+    per_service = np.zeros((len(service_line), n_muni), dtype=np.int64)
+    waiting_months = np.zeros((3, n_muni), dtype=np.int64)
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        m = municipality[i]
+        s = service[d, i]
+        line = service_line[s]
+        clients[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+        clients_cells[line, m * 6 + income[i] * 2 + benefit[i]] += 1
+        per_service[s, m] += 1
+    for k in range(len(w_ids)):
+        d, i = w_dom[k], w_ids[k]
+        m = municipality[i]
+        line = service_line[service[d, i]]
+        waiting[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+        waiting_months[line, m] += months[d, i]
+    f = np.float64
+    return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
+            sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f), clients.astype(f), waiting.astype(f),
+            clients_cells.astype(f), per_service.astype(f), waiting_months.astype(f))
+
+
+@numba.njit(cache=True)
+def _contact_sums(prov, domain, contacts, provider_line, provider_municipality, provider_service, n_services, n_muni):
+    """Contacts per (line, reporting domain, municipality) and per (service, municipality), summed
+    in the order they were recorded; and which (line, domain) combinations occurred."""
+    by_line_domain = np.zeros((3, 4, n_muni))
+    per_service = np.zeros((n_services, n_muni))
+    present = np.zeros((3, 4), dtype=np.bool_)
+    for j in range(len(prov)):
+        p = prov[j]
+        m = provider_municipality[p]
+        by_line_domain[provider_line[p], domain[j], m] += contacts[j]
+        per_service[provider_service[p], m] += contacts[j]
+        present[provider_line[p], domain[j]] = True
+    return by_line_domain, per_service, present

@@ -24,7 +24,6 @@ import mesa
 import numpy as np
 
 from model import care
-from model.residents import IN_CARE, WAITING
 from model.services import LINES, SERVICES
 
 DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
@@ -115,8 +114,8 @@ def follow_demand(model) -> None:
         return
     res = model.res
     demand = np.zeros(len(model.providers))
-    for state in (IN_CARE, WAITING):
-        domains, ids = care.episodes(res.state, state)
+    w_dom, w_ids, c_dom, c_ids = care.episode_lists(model)
+    for domains, ids in ((w_dom, w_ids), (c_dom, c_ids)):
         demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
     for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
         if p.rule == "per_verrichting" and capacity > 0:

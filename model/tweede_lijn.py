@@ -17,6 +17,7 @@ maatwerk; with the end of episodes in every line, escalation, step-down and cris
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model import care
@@ -26,6 +27,7 @@ from model.residents import IN_CARE, LOW
 from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
+YOUTH_AMBULANT = S["youth_ambulant"]
 
 
 def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: bool) -> np.ndarray:
@@ -53,25 +55,30 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     return refused
 
 
+ESCALATE, TO_RESIDENTIAL, END = 1, 2, 3  # what the review does with an episode
+
+
 def review_episodes(model) -> None:
     """End, escalate or step down episodes after this month's care."""
     res, g = model.res, model.cfg.gatekeeper
     thr = np.asarray(model.cfg.health.need_threshold, dtype=np.float32)
     escalation_bar = np.array([g.refer_physical, g.refer_mental, 1.1], dtype=np.float32) + 0.1
-    all_domains, all_ids = care.episodes(res.state, IN_CARE)
+    # the bars in float32, as numpy compares float32 severities with them
+    youth_bar = np.float32(g.refer_youth + 0.15)
+    recovered_bar = thr + np.float32(RECOVERY_MARGIN)
+    _, _, c_dom, c_ids = care.episode_lists(model)
+    all_domains, all_ids, all_lines, all_actions = _review_actions(
+        c_dom, c_ids, res.service, res.months, res.length, res.health, model.severity, res.age, res.municipality,
+        model.provider_index, model.provider_early_discharge, SERVICE_LINE, escalation_bar, youth_bar,
+        np.float32(g.residential_severity), np.float32(g.residential_family_severity), recovered_bar)
     for d in range(3):
-        ids = all_ids[all_domains == d]
+        in_d = all_domains == d
+        ids, line, action = all_ids[in_d], all_lines[in_d], all_actions[in_d]
         if len(ids) == 0:
             continue
-        service = res.service[d, ids]
-        prov = care.provider_of(model, service, ids)
-        sev = model.severity[d, ids]
-        line = SERVICE_LINE[service]
-        child = res.age[ids] < ADULT_AGE
-        bar = np.where(child & (d != PHYSICAL), g.refer_youth + 0.15, escalation_bar[d])
 
         # escalation from light care (nulde, eerste) to the tweede lijn
-        escalate = (line < TWEEDE) & (sev >= bar)
+        escalate = action == ESCALATE
         esc_ids = ids[escalate]
         esc_line = line[escalate]
         for from_line in (0, 1):
@@ -81,20 +88,45 @@ def review_episodes(model) -> None:
             care.refer(model, refused, d, S["gp"], from_line=-1)
 
         # ambulant youth care that no longer suffices becomes residential
-        to_res = service == S["youth_ambulant"]
-        to_res[to_res] = care.needs_residential(model, d, ids[to_res])
-        move = ids[to_res]
+        move = ids[action == TO_RESIDENTIAL]
         if len(move):
             care.discharge(model, d, move, transfer=True)
             care.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, immediate=True, continuation=True)
 
         # regular end: planned length reached, or recovered (not under per verrichting)
-        months = res.months[d, ids]
-        recovered = (res.health[d, ids] >= thr[d] + RECOVERY_MARGIN) & model.provider_early_discharge[prov]
-        end = ~escalate & ~to_res & ((months >= res.length[d, ids]) | recovered)
+        end = action == END
         done, done_line = ids[end], line[end]
         care.discharge(model, d, done)
         step_down(model, d, done[done_line == TWEEDE])
+
+
+@numba.njit(cache=True)
+def _review_actions(c_dom, c_ids, service, months, length, health, severity, age, municipality, provider_index,
+                    early_discharge, service_line, escalation_bar, youth_bar, residential_severity,
+                    residential_family_severity, recovered_bar):
+    """The episodes in care that the review escalates, moves to residential youth care (severe,
+    and the family context failing: `care.needs_residential`) or ends:
+    domain, resident, line and action, domain-major in id order (all others stay as they are)."""
+    action = np.zeros(len(c_ids), dtype=np.int8)
+    for k in range(len(c_ids)):
+        d, i = c_dom[k], c_ids[k]
+        s = service[d, i]
+        sev = severity[d, i]
+        bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
+        if service_line[s] < TWEEDE and sev >= bar:
+            action[k] = ESCALATE
+        elif s == YOUTH_AMBULANT and sev >= residential_severity and \
+                severity[SOCIAL, i] >= residential_family_severity:  # as care.needs_residential
+            action[k] = TO_RESIDENTIAL
+        elif months[d, i] >= length[d, i] or (
+                health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
+            action[k] = END
+    chosen = np.nonzero(action)[0]
+    lines = np.empty(len(chosen), dtype=np.int8)
+    for j in range(len(chosen)):
+        k = chosen[j]
+        lines[j] = service_line[service[c_dom[k], c_ids[k]]]
+    return c_dom[chosen], c_ids[chosen], lines, action[chosen]
 
 
 def step_down(model, domain: int, ids: np.ndarray) -> None:
