@@ -24,7 +24,9 @@ from model.services import PHYSICAL, S, SOCIAL
 def step(model) -> None:
     res, hs = model.res, model.cfg.help_seeking
     pol = model.policy
-    reach = pol.coverage * (0.5 + 0.5 * pol.light_help)
+    # a wijkteam that helps itself draws more people than one that only refers on
+    pull = model.cfg.help_seeking.latent_demand_light_help_pull
+    reach = pol.coverage * ((1.0 - pull) + pull * pol.light_help)
     f32 = np.float32
     for d in range(3):
         ids, u, p = _seekers(model.severity[d], res.state[d], res.network, res.age, res.municipality, reach, d,

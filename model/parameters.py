@@ -204,7 +204,7 @@ class HealthConfig:
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
-    demand_trend: float = param(0.025, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
+    demand_trend: float = param(0.0275, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
                                 "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
                                 "with youth_progression to CPB's +7% specialist youth care 2013-2018",
                                 "Slow trend in mental-health and youth demand.")
@@ -250,6 +250,14 @@ class HelpSeekingConfig:
     latent_demand: float = param(0.04, "extra help-seeking chance per month at full wijkteam reach",
                                  0.0, 1.0, "DESIGN section 3: an accessible wijkteam uncovers latent demand",
                                  "Accessible wijkteams reach mild social and youth needs.")
+    latent_demand_light_help_pull: float = param(1.0, "share of the wijkteam's reach that depends on its light help",
+                                                 0.0, 1.0,
+                                                 "assumption: people come forward to a wijkteam that helps "
+                                                 "itself, not to a desk that only refers on; checked against the "
+                                                 "CPB (2020) replay: at 0.5 the group difference in non-"
+                                                 "residential youth care is as large as in residential care, "
+                                                 "where CPB found it smaller",
+                                                 "Reach is coverage x ((1 - pull) + pull x light help).")
     minor_social_pull: float = param(2.0, "relative increase per unit of social health below the coupling threshold",
                                      0.0, 20.0, "Heijnders & Meijs (2017): at least 30% of GP visits involve "
                                      "psychosocial problems; size assumed",
