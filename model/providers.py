@@ -108,7 +108,8 @@ class Provider(mesa.Agent):
 
 def follow_demand(model) -> None:
     """January: providers paid per verrichting move their capacity towards last month's demand
-    (clients in care plus waiting), closing `financing.capacity_response` of the gap."""
+    (clients in care plus waiting), closing `financing.capacity_response` of the gap. They do not
+    grow while a lever has cut their staff (staff shortage, staff moved to social work)."""
     response = model.cfg.financing.capacity_response
     if response <= 0 or not hasattr(model, "provider_capacity"):
         return
@@ -117,10 +118,14 @@ def follow_demand(model) -> None:
     w_dom, w_ids, c_dom, c_ids = care.episode_lists(model)
     for domains, ids in ((w_dom, w_ids), (c_dom, c_ids)):
         demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
+    staff_cut = model.policy.capacity_multiplier < 1.0  # staff shortage or staff moved to social work
     for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
         if p.rule == "per_verrichting" and capacity > 0:
             # at most halved or doubled in a year: hiring and closing places take time
-            p.expansion *= min(2.0, max(0.5, 1.0 + response * (wanted / capacity - 1.0)))
+            change = min(2.0, max(0.5, 1.0 + response * (wanted / capacity - 1.0)))
+            if change > 1.0 and staff_cut[p.service]:
+                continue  # no staff to hire: the queue stays
+            p.expansion *= change
 
 
 def provider_arrays(model) -> None:

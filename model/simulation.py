@@ -4,9 +4,10 @@ One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
     and cut the social basis after overspending (sluitpost); eigen risico and yearly
-    GP-contact flags reset; the regional budget shares its savings; providers paid per
-    verrichting move their capacity towards last year's demand (`model.providers`).
- 1. Policies: the levers that apply this month (`model.policies`).
+    GP-contact flags reset; the regional budget shares its savings.
+ 1. Policies: the levers that apply this month (`model.policies`); in January providers paid
+    per verrichting then move their capacity towards last year's demand, unless a lever has
+    cut their staff (`model.providers`).
  2. Providers: this month's capacity and contract; in January a new budget year
     (`model.providers`).
  3. Demography: ageing, deaths, births (`model.demography`).
@@ -149,8 +150,9 @@ class CarelinesModel(mesa.Model):
             raise RuntimeError(f"the run is complete after {self.total_months} months")
         if self.month % 12 == 0:
             self.new_year()
-            follow_demand(self)  # per-verrichting providers grow with last year's queues
         self.policy.update()
+        if self.month % 12 == 0:
+            follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
         self.agents_by_type[Provider].do("step")
         provider_arrays(self)
         self._update_payers()
