@@ -25,7 +25,7 @@ def step(model) -> None:
     res, hs = model.res, model.cfg.help_seeking
     pol = model.policy
     # a wijkteam that helps itself draws more people than one that only refers on
-    pull = model.cfg.help_seeking.latent_demand_light_help_pull
+    pull = hs.latent_demand_light_help_pull
     reach = pol.coverage * ((1.0 - pull) + pull * pol.light_help)
     f32 = np.float32
     for d in range(3):
