@@ -183,9 +183,9 @@ def figure(rows: list[dict], path: Path) -> None:
     ax.barh([r["target"] for r in rows], errors, color=colours)
     ax.axvspan(-15, 15, color="#2a9d8f", alpha=0.1)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set(xlabel="model vs observed (%)",
-           title="Calibration: relative error per target\n(green: within tolerance, 15% for base rates, "
-                 "4 or 3 points of growth for CPB; grey: reported, not fitted)")
+    ax.set(xlabel="model vs observed (%)")
+    fig.suptitle("Calibration: relative error per target\ngreen: within tolerance (15% for base rates, 4 or 3 "
+                 "points of growth for CPB); grey: reported, not fitted", fontsize=10)
     ax.invert_yaxis()
     fig.savefig(path, dpi=110)
     plt.close(fig)
