@@ -23,26 +23,6 @@ EIGEN_RISICO_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), EIGEN_RISICO_SERVIC
 
 
 @numba.njit(cache=True)
-def _episodes(state, value):
-    n = state.shape[1]
-    count = 0
-    for d in range(3):
-        for i in range(n):
-            if state[d, i] == value:
-                count += 1
-    domains = np.empty(count, dtype=np.int64)
-    ids = np.empty(count, dtype=np.int64)
-    k = 0
-    for d in range(3):
-        for i in range(n):
-            if state[d, i] == value:
-                domains[k] = d
-                ids[k] = i
-                k += 1
-    return domains, ids
-
-
-@numba.njit(cache=True)
 def _needs_where(severity, state, domain, min_severity, in_care):
     n = severity.shape[1]
     out = np.empty(n, dtype=np.int64)
@@ -61,11 +41,6 @@ def needs_without_care(model, domain: int, min_severity: float = 0.0, episode_st
     if episode_state is not None:
         ids = ids[model.res.state[domain, ids] == episode_state]
     return ids
-
-
-def episodes(state: np.ndarray, value: int) -> tuple[np.ndarray, np.ndarray]:
-    """(domain, resident id) of every episode in a state (WAITING or IN_CARE), domain-major."""
-    return _episodes(state, np.int8(value))
 
 
 def episode_lists(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
