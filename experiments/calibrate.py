@@ -11,8 +11,9 @@ configs/calibration/free_parameters.yaml). Every candidate is simulated with the
 `cpb_size=N` (N residents), the CPB (2020) wijkteam comparison: each candidate is also run
 through the CPB replay (experiments.cpb_wijkteam, 60 municipalities, 2013-2018, the first seed),
 so one parameter set is fitted to both. Residential youth care is rare, so the replay's growth
-figures carry about +-11 points of noise at 300,000 residents and +-5 at 1,200,000: below about
-a million residents the CPB terms fit noise.
+figures vary between replications by up to 11 points at 300,000 residents and 3 to 4 at
+1,000,000 (standard deviation of residential growth per group): below about a million
+residents the CPB terms fit noise.
 
 The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate and its
 objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
@@ -127,7 +128,7 @@ class Calibration:
         """Called by differential_evolution with the whole population (updating='deferred')."""
         population = [np.asarray(x) for x in population]
         todo = [x for x in population if self.key(x) not in self.cache]
-        jobs = [([*self.base, *self.candidate(x)], self.candidate(x), self.seeds, self.cpb_size) for x in todo]
+        jobs = [([*self.base, *c], c, self.seeds, self.cpb_size) for c in map(self.candidate, todo)]
         for x, figures in zip(todo, self.pool.map(evaluate, jobs)):
             self.cache[self.key(x)] = figures
             self.save_row(x, figures)

@@ -6,10 +6,10 @@
 Simulates 2013-2018 for the generated CPB region (60 municipalities whose wijkteams range from
 no to much light help). Wijkteams start in 2015 with the decentralisation; before that an
 access point refers children on without helping them itself. As CPB did, municipalities are
-split by how many children actually receive help from the wijkteam itself (2015-2018, share of children,
-not counting follow-up after specialist care; above
-vs below the median), and the growth 2013 to 2018 in children with residential youth care and
-with other specialist (tweedelijns) youth care is compared between the groups.
+split by how many children actually receive help from the wijkteam itself (2015-2018, share of
+children, not counting follow-up after specialist care; above vs below the median), and the
+growth 2013 to 2018 in children with residential youth care and with other specialist
+(tweedelijns) youth care is compared between the groups.
 
 Nothing sets a group's growth: the difference comes from residents, needs and pathways (early
 light help prevents escalation; an accessible wijkteam also reaches more children).

@@ -412,6 +412,10 @@ def needs_residential(model, domain: int, ids: np.ndarray) -> np.ndarray:
     (the child's social domain) is failing as well: with a family that can carry it, even a
     severe problem is treated at home. Help that works on the family context therefore keeps
     children out of residential care."""
-    g = model.cfg.gatekeeper
-    severe = model.severity[domain, ids] >= g.residential_severity
-    return severe & (model.severity[SOCIAL, ids] >= g.residential_family_severity)
+    severe = model.severity[domain, ids] >= model.cfg.gatekeeper.residential_severity
+    return severe & family_fails(model, ids)
+
+
+def family_fails(model, ids: np.ndarray) -> np.ndarray:
+    """The child's family context (its social domain) can no longer carry a severe problem."""
+    return model.severity[SOCIAL, ids] >= model.cfg.gatekeeper.residential_family_severity

@@ -77,11 +77,7 @@ class Outcomes:
         month, n = self.model.month, self.n_muni
         for metric, batches in self._pending.items():
             combined = np.concatenate([c for c, _ in batches])
-            weights = None
-            if any(w is not None for _, w in batches):
-                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
-                                          for c, w in batches])
-            counts = np.bincount(combined, weights=weights)
+            counts = np.bincount(combined, weights=_joined_weights([c for c, _ in batches], [w for _, w in batches]))
             for c in np.flatnonzero(np.bincount(combined // n)):  # the codes that occur, in order
                 per_muni = counts[c * n:(c + 1) * n]
                 if len(per_muni) < n:
@@ -92,12 +88,7 @@ class Outcomes:
                 row[month, :-1] += per_muni
                 row[month, -1] += per_muni.sum()
         for metric, batches in self._pending_groups.items():
-            weights = [w for _, w in self._pending[metric]]
-            if any(w is not None for w in weights):
-                weights = np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
-                                          for c, w in zip(batches, weights)])
-            else:
-                weights = None
+            weights = _joined_weights(batches, [w for _, w in self._pending[metric]])
             cells = np.bincount(np.concatenate(batches).astype(np.int64), weights=weights, minlength=n * 6)
             grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
             for g in range(len(GROUP_NAMES)):
@@ -327,6 +318,15 @@ class Outcomes:
             **{column: categorical(column, categories[c]) for c, column in enumerate(columns)},
             "value": np.concatenate(parts["value"]).astype(np.float64),
         })
+
+
+def _joined_weights(batches: list, weights: list):
+    """One weight per event over all batches (1 where a batch was counted without weights), or
+    None when no batch has weights."""
+    if all(w is None for w in weights):
+        return None
+    return np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
+                           for c, w in zip(batches, weights)])
 
 
 def _as_dim(x):

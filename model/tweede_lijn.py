@@ -23,7 +23,7 @@ import numpy as np
 from model import care
 from model.care import ADULT_AGE
 from model.health import RECOVERY_MARGIN
-from model.residents import IN_CARE, LOW
+from model.residents import LOW
 from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
@@ -116,7 +116,7 @@ def _review_actions(c_dom, c_ids, service, months, length, health, severity, age
         if service_line[s] < TWEEDE and sev >= bar:
             action[k] = ESCALATE
         elif s == YOUTH_AMBULANT and sev >= residential_severity and \
-                severity[SOCIAL, i] >= residential_family_severity:  # as care.needs_residential
+                severity[SOCIAL, i] >= residential_family_severity:  # care.needs_residential, compiled
             action[k] = TO_RESIDENTIAL
         elif months[d, i] >= length[d, i] or (
                 health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
@@ -159,9 +159,8 @@ def crises(model) -> None:
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
         if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home
-            family_fails = res.age[ids] < 0  # all False, same shape
-            family_fails[child] = model.severity[SOCIAL, ids[child]] >= g.residential_family_severity
-            service[child] = np.where(family_fails[child], S["youth_residential"], S["youth_ambulant"])
+            service[child] = np.where(care.family_fails(model, ids[child]), S["youth_residential"],
+                                      S["youth_ambulant"])
         model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
         care.discharge(model, d, ids, count=False)  # leaves any waiting list
         res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])

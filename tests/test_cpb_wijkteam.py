@@ -1,9 +1,9 @@
 """The CPB (2020) wijkteam comparison, replayed at reduced size with fixed seeds: the calibrated
 model must stay within the tolerances of the observed growth, so that later changes cannot
 silently break it. The full-size replay is a documented command (README, "The CPB wijkteam
-replay"). Residential youth care is rare: at 1,000,000 residents one replication's growth
-figures vary by about 6 points, so four replications (about 20 seconds) are the least that
-tells a broken mechanism from noise.
+replay"). Residential youth care is rare: at 1,000,000 residents residential growth per group
+varies by 3 to 4 points between replications, so four replications (about 20 seconds) are the
+least that tells a broken mechanism from noise.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Speed work must not change results. `tests/data/regression_reference.json` holds the summary
 and the region total of every metric over the run for a small baseline run and for a run with
-every lever on, made with the code before the speed work. A change in results, such as a
-different use of the random streams, shows here. Where a change is intended, rewrite the
+every lever on. A change in results, such as a different use of the random streams, shows
+here. Where a change is intended, rewrite the
 reference deliberately and say why in the commit:
 
     python -m tests.test_regression --write
