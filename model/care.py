@@ -12,26 +12,32 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model import threads
 from model.random_streams import draw
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
                              WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.threads import CHUNKS, chunk, join_chunks
 
 ADULT_AGE = 18.0
 EIGEN_RISICO_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), EIGEN_RISICO_SERVICES)  # by service id
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _needs_where(severity, state, domain, min_severity, in_care):
     n = severity.shape[1]
     out = np.empty(n, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        if severity[domain, i] > min_severity and (state[domain, i] == IN_CARE) == in_care:
-            out[k] = i
-            k += 1
-    return out[:k]
+    found = np.zeros(CHUNKS, dtype=np.int64)
+    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+        lo, hi = chunk(c, n)
+        k = lo
+        for i in range(lo, hi):
+            if severity[domain, i] > min_severity and (state[domain, i] == IN_CARE) == in_care:
+                out[k] = i
+                k += 1
+        found[c] = k - lo
+    return out[:join_chunks(out, found)]
 
 
 def needs_without_care(model, domain: int, min_severity: float = 0.0, episode_state: int | None = None) -> np.ndarray:
@@ -62,28 +68,40 @@ def episodes_changed(model) -> None:
     model._episode_lists = None
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _episode_lists(state):
     n = state.shape[1]
-    n_waiting = n_in_care = 0
-    for d in range(3):
-        for i in range(n):  # no branches: this loop is vectorised
-            n_waiting += state[d, i] == WAITING
-            n_in_care += state[d, i] == IN_CARE
-    w_dom = np.empty(n_waiting, dtype=np.int64)
-    w_ids = np.empty(n_waiting, dtype=np.int64)
-    c_dom = np.empty(n_in_care, dtype=np.int64)
-    c_ids = np.empty(n_in_care, dtype=np.int64)
-    w = c = 0
-    for d in range(3):
-        for i in range(n):
-            st = state[d, i]
-            if st == WAITING:
-                w_dom[w], w_ids[w] = d, i
-                w += 1
-            elif st == IN_CARE:
-                c_dom[c], c_ids[c] = d, i
-                c += 1
+    # count per domain and block of residents, so that each block knows where its part goes
+    n_waiting = np.zeros((3, CHUNKS), dtype=np.int64)
+    n_in_care = np.zeros((3, CHUNKS), dtype=np.int64)
+    for c in numba.prange(CHUNKS):
+        lo, hi = chunk(c, n)
+        for d in range(3):
+            w = cc = 0
+            for i in range(lo, hi):  # no branches: this loop is vectorised
+                w += state[d, i] == WAITING
+                cc += state[d, i] == IN_CARE
+            n_waiting[d, c] = w
+            n_in_care[d, c] = cc
+    w_start = np.cumsum(n_waiting.ravel()) - n_waiting.ravel()  # domain-major, then block
+    c_start = np.cumsum(n_in_care.ravel()) - n_in_care.ravel()
+    w_dom = np.empty(n_waiting.sum(), dtype=np.int64)
+    w_ids = np.empty(len(w_dom), dtype=np.int64)
+    c_dom = np.empty(n_in_care.sum(), dtype=np.int64)
+    c_ids = np.empty(len(c_dom), dtype=np.int64)
+    for c in numba.prange(CHUNKS):
+        lo, hi = chunk(c, n)
+        for d in range(3):
+            w = w_start[d * CHUNKS + c]
+            cc = c_start[d * CHUNKS + c]
+            for i in range(lo, hi):
+                st = state[d, i]
+                if st == WAITING:
+                    w_dom[w], w_ids[w] = d, i
+                    w += 1
+                elif st == IN_CARE:
+                    c_dom[cc], c_ids[cc] = d, i
+                    cc += 1
     return w_dom, w_ids, c_dom, c_ids
 
 
@@ -188,23 +206,26 @@ def _move_to_in_care(w_dom, w_ids, c_dom, c_ids, moved, n):
     return w_dom[waiting], w_ids[waiting], key // n, key % n
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_index, n_providers):
     """Residents in care per provider, and the waiting list with each episode's service,
     provider and months waited."""
-    in_care = np.zeros(n_providers, dtype=np.int64)
-    for k in range(len(c_ids)):
-        i = c_ids[k]
-        in_care[provider_index[service[c_dom[k], i], municipality[i]]] += 1
+    in_care = np.zeros((CHUNKS, n_providers), dtype=np.int64)
     waiting_service = np.empty(len(w_ids), dtype=np.int8)
     prov = np.empty(len(w_ids), dtype=np.int64)
     waited = np.empty(len(w_ids), dtype=np.int16)
-    for k in range(len(w_ids)):
-        d, i = w_dom[k], w_ids[k]
-        waiting_service[k] = service[d, i]
-        prov[k] = provider_index[service[d, i], municipality[i]]
-        waited[k] = months[d, i]
-    return in_care.astype(np.float64), w_dom.copy(), w_ids.copy(), waiting_service, prov, waited
+    for c in numba.prange(CHUNKS):  # blocks of episodes; each block counts in its own row
+        lo, hi = chunk(c, len(c_ids))
+        for k in range(lo, hi):
+            i = c_ids[k]
+            in_care[c, provider_index[service[c_dom[k], i], municipality[i]]] += 1
+        lo, hi = chunk(c, len(w_ids))
+        for k in range(lo, hi):
+            d, i = w_dom[k], w_ids[k]
+            waiting_service[k] = service[d, i]
+            prov[k] = provider_index[service[d, i], municipality[i]]
+            waited[k] = months[d, i]
+    return in_care.sum(axis=0).astype(np.float64), w_dom.copy(), w_ids.copy(), waiting_service, prov, waited
 
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
@@ -276,22 +297,24 @@ def leave_waiting_lists(model) -> None:
 RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _waiting_list_exits(d_idx, ids, severity, service, municipality, provider_index, rationing, service_line,
                         renege_key, refer_out_key, renege_rate, refer_out_rate):
     """Per waiting episode: stays (0), recovered, gives up, or is referred out by a rationing
     provider. Draws are counter-based, so a draw is made only where it decides something."""
     action = np.zeros(len(ids), dtype=np.int8)
-    for k in range(len(ids)):
-        d, i = d_idx[k], ids[k]
-        s = service[d, i]
-        if severity[d, i] == 0:
-            action[k] = RECOVERED
-        elif draw(renege_key, i) < renege_rate:
-            action[k] = GIVES_UP
-        elif (rationing[provider_index[s, municipality[i]]] and service_line[s] > NULDE
-              and draw(refer_out_key, i) < refer_out_rate):
-            action[k] = REFERRED_OUT
+    for c in numba.prange(CHUNKS):  # blocks of episodes, each deciding its own
+        lo, hi = chunk(c, len(ids))
+        for k in range(lo, hi):
+            d, i = d_idx[k], ids[k]
+            s = service[d, i]
+            if severity[d, i] == 0:
+                action[k] = RECOVERED
+            elif draw(renege_key, i) < renege_rate:
+                action[k] = GIVES_UP
+            elif (rationing[provider_index[s, municipality[i]]] and service_line[s] > NULDE
+                  and draw(refer_out_key, i) < refer_out_rate):
+                action[k] = REFERRED_OUT
     return action
 
 
@@ -326,23 +349,32 @@ def _care_bits() -> np.ndarray:
 CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly client counts
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, care_this_year,
               provider_index, contacts_per_month, provider_contact_factor, care_bits):
     """A month more waiting or in care; this month's contacts and provider of those in care, and
     the kinds of care they had this year."""
-    for k in range(len(w_ids)):
-        months[w_dom[k], w_ids[k]] += 1
+    for c in numba.prange(CHUNKS):  # blocks of episodes
+        lo, hi = chunk(c, len(w_ids))
+        for k in range(lo, hi):
+            months[w_dom[k], w_ids[k]] += 1
     prov = np.empty(len(c_ids), dtype=np.int64)
     contacts = np.empty(len(c_ids), dtype=np.float64)
-    for k in range(len(c_ids)):
-        d, i = c_dom[k], c_ids[k]
-        s = service[d, i]
-        p = provider_index[s, municipality[i]]
-        prov[k] = p
-        contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
-        months[d, i] += 1
-        care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
+    # one domain at a time: a resident is in a domain's part of the list once, so no two blocks
+    # change the same resident's care_this_year at once
+    for d in range(3):
+        first = np.searchsorted(c_dom, d)
+        size = np.searchsorted(c_dom, d + 1) - first
+        for c in numba.prange(CHUNKS):
+            lo, hi = chunk(c, size)
+            for k in range(first + lo, first + hi):
+                i = c_ids[k]
+                s = service[d, i]
+                p = provider_index[s, municipality[i]]
+                prov[k] = p
+                contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
+                months[d, i] += 1
+                care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
     return prov, contacts
 
 
@@ -382,8 +414,15 @@ def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.nda
     who = ids[liable]
     room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[who])
     own[liable] = np.minimum(room, cost[liable])
-    np.add.at(res.eigen_risico_paid, who, own[liable].astype(np.float32))
+    _add_in_order(res.eigen_risico_paid, who, own[liable].astype(np.float32))
     return own
+
+
+@numba.njit(cache=True)
+def _add_in_order(target, at, values):
+    """target[at[j]] += values[j] for every j in order (what np.add.at does, many times faster)."""
+    for j in range(len(at)):
+        target[at[j]] += values[j]
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:

@@ -5,31 +5,38 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care
+from model import care, threads
 from model.random_streams import draw
 from model.residents import draw_income
 from model.services import PHYSICAL
+from model.threads import CHUNKS, chunk, join_chunks
 
 
-@numba.njit(cache=True)  # serial: sweeps use the cores, and busy threads wait on each other
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age, frailty, n_muni):
     """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health.
     Returns the ids of those who die and the survivors per municipality."""
     top = len(p_death_by_age) - 1
-    dead = np.empty(len(age), dtype=np.int64)  # only the first few entries are ever written
-    survivors = np.zeros(n_muni, dtype=np.int64)
-    k = 0
-    for i in range(len(age)):
-        if not alive[i]:
-            continue
-        age[i] += np.float32(1.0 / 12.0)
-        extra = (frailty - 1.0) * max(np.float32(0.8) - physical_health[i], np.float32(0.0)) / np.float32(0.8)
-        if draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra):
-            dead[k] = i
-            k += 1
-        else:
-            survivors[municipality[i]] += 1
-    return dead[:k].copy(), survivors
+    n = len(age)
+    dead = np.empty(n, dtype=np.int64)  # only the first few entries of each block are written
+    found = np.zeros(CHUNKS, dtype=np.int64)
+    survivors = np.zeros((CHUNKS, n_muni), dtype=np.int64)
+    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+        lo, hi = chunk(c, n)
+        k = lo
+        for i in range(lo, hi):
+            if not alive[i]:
+                continue
+            age[i] += np.float32(1.0 / 12.0)
+            extra = (frailty - 1.0) * max(np.float32(0.8) - physical_health[i], np.float32(0.0)) / np.float32(0.8)
+            if draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra):
+                dead[k] = i
+                k += 1
+            else:
+                survivors[c, municipality[i]] += 1
+        found[c] = k - lo
+    k = join_chunks(dead, found)
+    return dead[:k].copy(), survivors.sum(axis=0)
 
 
 def death_table(cfg) -> np.ndarray:

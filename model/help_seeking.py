@@ -13,12 +13,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import eerste_lijn, nulde_lijn
+from model import eerste_lijn, nulde_lijn, threads
 from model.care import ADULT_AGE
 from model.health import root_domain
 from model.random_streams import draw
 from model.residents import AGE_BAND_EDGES, NONE
 from model.services import PHYSICAL, S, SOCIAL
+from model.threads import CHUNKS, chunk, join_chunks
 
 
 def step(model) -> None:
@@ -56,37 +57,45 @@ def step(model) -> None:
     minor_gp_contacts(model)
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _seekers(severity, state, network, age, municipality, reach, d, seek_base, seek_severity, informal_absorption,
              latent_demand, key):
     """Residents with a need in domain d and no episode there who seek help this month: their
     ids, draws and chances, in id order. The chance is computed in the precision numpy would
     use: float32 for the severity and network terms, float64 once latent demand is added."""
-    out_ids = np.empty(len(severity), dtype=np.int64)
-    out_u = np.empty(len(severity), dtype=np.float32)
-    out_p = np.empty(len(severity), dtype=np.float64)
+    n = len(severity)
+    out_ids = np.empty(n, dtype=np.int64)
+    out_u = np.empty(n, dtype=np.float32)
+    out_p = np.empty(n, dtype=np.float64)
+    found = np.zeros(CHUNKS, dtype=np.int64)
     one = np.float32(1.0)
-    k = 0
-    for i in range(len(severity)):
-        s = severity[i]
-        if not (s > 0 and state[i] == NONE):
-            continue
-        p32 = (seek_base + seek_severity * s) * (one - informal_absorption * network[i] * (one - s))
-        if d != PHYSICAL:
-            factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
-            p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
-            u = draw(key, i)
-            seek = np.float64(u) < p
-        else:
-            p32 = min(max(p32, np.float32(0.0)), one)
-            u = draw(key, i)
-            seek = u < p32
-            p = np.float64(p32)
-        if seek:
-            out_ids[k] = i
-            out_u[k] = u
-            out_p[k] = p
-            k += 1
+    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+        lo, hi = chunk(c, n)
+        k = lo
+        for i in range(lo, hi):
+            s = severity[i]
+            if not (s > 0 and state[i] == NONE):
+                continue
+            p32 = (seek_base + seek_severity * s) * (one - informal_absorption * network[i] * (one - s))
+            if d != PHYSICAL:
+                factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
+                p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
+                u = draw(key, i)
+                seek = np.float64(u) < p
+            else:
+                p32 = min(max(p32, np.float32(0.0)), one)
+                u = draw(key, i)
+                seek = u < p32
+                p = np.float64(p32)
+            if seek:
+                out_ids[k] = i
+                out_u[k] = u
+                out_p[k] = p
+                k += 1
+        found[c] = k - lo
+    k = join_chunks(out_ids, found)
+    join_chunks(out_u, found)
+    join_chunks(out_p, found)
     return out_ids[:k].copy(), out_u[:k].copy(), out_p[:k].copy()
 
 
@@ -109,21 +118,23 @@ def minor_gp_contacts(model) -> None:
     model.record_contact_totals(np.repeat(gp, 6), PHYSICAL, np.tile(np.arange(6), n_muni), cells.ravel())
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp_contact, rate_by_age,
                     social_threshold, social_pull, key, n_muni):
     # integer counts and `&` instead of branches: whether a resident consults is a coin flip
     # the processor cannot predict
-    cells = np.zeros((n_muni, 6), dtype=np.int64)
-    social = np.zeros((n_muni, 6), dtype=np.int64)
+    cells = np.zeros((CHUNKS, n_muni, 6), dtype=np.int64)
+    social = np.zeros((CHUNKS, n_muni, 6), dtype=np.int64)
     top = len(rate_by_age) - 1
-    for i in range(len(age)):
-        if not alive[i]:
-            continue
-        shortfall = max(social_threshold - social_health[i], np.float32(0.0))
-        consults = draw(key, i) < rate_by_age[min(int(age[i]), top)] * (np.float32(1.0) + social_pull * shortfall)
-        gp_contact[i] |= consults
-        cell = income[i] * 2 + benefit[i]
-        cells[municipality[i], cell] += consults
-        social[municipality[i], cell] += consults & (shortfall > 0)
-    return cells.astype(np.float64), social.astype(np.float64)
+    for c in numba.prange(CHUNKS):  # blocks of residents, each counting in its own table
+        lo, hi = chunk(c, len(age))
+        for i in range(lo, hi):
+            if not alive[i]:
+                continue
+            shortfall = max(social_threshold - social_health[i], np.float32(0.0))
+            consults = draw(key, i) < rate_by_age[min(int(age[i]), top)] * (np.float32(1.0) + social_pull * shortfall)
+            gp_contact[i] |= consults
+            cell = income[i] * 2 + benefit[i]
+            cells[c, municipality[i], cell] += consults
+            social[c, municipality[i], cell] += consults & (shortfall > 0)
+    return cells.sum(axis=0).astype(np.float64), social.sum(axis=0).astype(np.float64)

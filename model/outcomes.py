@@ -11,12 +11,14 @@ import numba
 import numpy as np
 import pandas as pd
 
+from model import threads
 from model.care import episode_lists
 from model.financing import FINANCIERS, F
 from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
                              WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
 from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
+from model.threads import CHUNKS, chunk
 
 GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
 NONE = -1
@@ -341,62 +343,89 @@ def _groups(x: np.ndarray) -> list[np.ndarray]:
             x[:, :, 0].sum(axis=1), x[:, :, 1].sum(axis=1)]
 
 
-@numba.njit(cache=True)
 def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
                    service_line, n_muni, w_dom, w_ids, c_dom, c_ids):
     """One pass over residents: counts and sums per (municipality, income, benefit); and one over
     the episodes (`care.episode_lists`): in care and waiting per line, reporting domain and
-    municipality.
-
-    Counts are kept as integers and conditions combined with `&` rather than `and`, so the
-    compiled loop has no unpredictable branches; each float sum still adds residents in id order."""
-    cells = n_muni * 6
-    count = np.zeros(cells, dtype=np.int64)
-    sums = np.zeros((cells, 4))                          # health per domain, mean health
-    flags = np.zeros((cells, 8), dtype=np.int64)         # need and unmet need per domain, GP contact
-    severe_working = np.zeros(n_muni, dtype=np.int64)
-    for i in range(len(alive)):
-        if not alive[i]:
-            continue
-        m = municipality[i]
-        k = m * 6 + income[i] * 2 + benefit[i]
-        count[k] += 1
-        h0, h1, h2 = health[0, i], health[1, i], health[2, i]
-        sums[k, 0] += h0
-        sums[k, 1] += h1
-        sums[k, 2] += h2
-        sums[k, 3] += (h0 + h1 + h2) / 3.0
-        for d in range(3):
-            has_need = severity[d, i] > 0.0
-            flags[k, d] += has_need
-            flags[k, 3 + d] += has_need & (state[d, i] != IN_CARE)
-        flags[k, 6] += gp_contact[i]
-        worst = max(severity[0, i], severity[1, i], severity[2, i])
-        severe_working[m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
-
-    clients = np.zeros((3, 4, n_muni), dtype=np.int64)   # line, reporting domain, municipality
-    waiting = np.zeros((3, 4, n_muni), dtype=np.int64)
-    clients_cells = np.zeros((3, cells), dtype=np.int64)  # line, (municipality, income, benefit)
-    per_service = np.zeros((len(service_line), n_muni), dtype=np.int64)
-    waiting_months = np.zeros((3, n_muni), dtype=np.int64)
-    for k in range(len(c_ids)):
-        d, i = c_dom[k], c_ids[k]
-        m = municipality[i]
-        s = service[d, i]
-        line = service_line[s]
-        clients[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
-        clients_cells[line, m * 6 + income[i] * 2 + benefit[i]] += 1
-        per_service[s, m] += 1
-    for k in range(len(w_ids)):
-        d, i = w_dom[k], w_ids[k]
-        m = municipality[i]
-        line = service_line[service[d, i]]
-        waiting[line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
-        waiting_months[line, m] += months[d, i]
+    municipality."""
+    count, sums, flags, severe_working = _cell_sums(alive, municipality, income, benefit, age, health, severity,
+                                                    state, gp_contact, n_muni)
     f = np.float64
     return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
-            sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f), clients.astype(f), waiting.astype(f),
-            clients_cells.astype(f), per_service.astype(f), waiting_months.astype(f))
+            sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f),
+            *_episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
+                           w_dom, w_ids, c_dom, c_ids))
+
+
+@threads.kernel  # serial unless threads are asked for (model.threads)
+def _cell_sums(alive, municipality, income, benefit, age, health, severity, state, gp_contact, n_muni):
+    """Counts and sums per (municipality, income, benefit) cell. Each block of residents adds
+    up in its own table, in id order, and the tables are added in block order.
+
+    Counts are kept as integers and conditions combined with `&` rather than `and`, so the
+    compiled loop has no unpredictable branches."""
+    cells = n_muni * 6
+    count = np.zeros((CHUNKS, cells), dtype=np.int64)
+    sums = np.zeros((CHUNKS, cells, 4))                          # health per domain, mean health
+    flags = np.zeros((CHUNKS, cells, 8), dtype=np.int64)         # need and unmet need per domain, GP contact
+    severe_working = np.zeros((CHUNKS, n_muni), dtype=np.int64)
+    for c in numba.prange(CHUNKS):
+        lo, hi = chunk(c, len(alive))
+        for i in range(lo, hi):
+            if not alive[i]:
+                continue
+            m = municipality[i]
+            k = m * 6 + income[i] * 2 + benefit[i]
+            count[c, k] += 1
+            h0, h1, h2 = health[0, i], health[1, i], health[2, i]
+            sums[c, k, 0] += h0
+            sums[c, k, 1] += h1
+            sums[c, k, 2] += h2
+            sums[c, k, 3] += (h0 + h1 + h2) / 3.0
+            for d in range(3):
+                has_need = severity[d, i] > 0.0
+                flags[c, k, d] += has_need
+                flags[c, k, 3 + d] += has_need & (state[d, i] != IN_CARE)
+            flags[c, k, 6] += gp_contact[i]
+            worst = max(severity[0, i], severity[1, i], severity[2, i])
+            severe_working[c, m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
+    total = sums[0].copy()
+    for c in range(1, CHUNKS):
+        total += sums[c]
+    return count.sum(axis=0), total, flags.sum(axis=0), severe_working.sum(axis=0)
+
+
+@threads.kernel  # serial unless threads are asked for (model.threads)
+def _episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
+                  w_dom, w_ids, c_dom, c_ids):
+    """In care and waiting per line, reporting domain and municipality, from the episode lists."""
+    cells = n_muni * 6
+    # each block of episodes counts in its own tables
+    clients = np.zeros((CHUNKS, 3, 4, n_muni), dtype=np.int64)   # line, reporting domain, municipality
+    waiting = np.zeros((CHUNKS, 3, 4, n_muni), dtype=np.int64)
+    clients_cells = np.zeros((CHUNKS, 3, cells), dtype=np.int64)  # line, (municipality, income, benefit)
+    per_service = np.zeros((CHUNKS, len(service_line), n_muni), dtype=np.int64)
+    waiting_months = np.zeros((CHUNKS, 3, n_muni), dtype=np.int64)
+    for c in numba.prange(CHUNKS):
+        lo, hi = chunk(c, len(c_ids))
+        for k in range(lo, hi):
+            d, i = c_dom[k], c_ids[k]
+            m = municipality[i]
+            s = service[d, i]
+            line = service_line[s]
+            clients[c, line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+            clients_cells[c, line, m * 6 + income[i] * 2 + benefit[i]] += 1
+            per_service[c, s, m] += 1
+        lo, hi = chunk(c, len(w_ids))
+        for k in range(lo, hi):
+            d, i = w_dom[k], w_ids[k]
+            m = municipality[i]
+            line = service_line[service[d, i]]
+            waiting[c, line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
+            waiting_months[c, line, m] += months[d, i]
+    f = np.float64
+    return (clients.sum(axis=0).astype(f), waiting.sum(axis=0).astype(f), clients_cells.sum(axis=0).astype(f),
+            per_service.sum(axis=0).astype(f), waiting_months.sum(axis=0).astype(f))
 
 
 @numba.njit(cache=True)

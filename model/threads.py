@@ -1,17 +1,25 @@
-"""Threads for the per-resident kernels: one by default, more as an option for one big run.
+"""Threads for the passes over all residents: one by default, more for one big run.
 
 Kernels run on one thread by default: a sweep or comparison uses the cores through its
 processes, and on a busy machine the threads of a parallel kernel wait for each other. A single
-large run (the whole Netherlands) can run the kernels that update each resident on its own
-(health, determinants) on several threads: set CARELINES_THREADS=2 in the environment, or call
-`use_threads(2)` before running. Results are the same: no sum runs across residents there.
+large run (the whole Netherlands) can run the passes over all residents (demography,
+determinants, health, help-seeking, the episode lists, the monthly sums) on several threads:
+set CARELINES_THREADS=2 in the environment, or call `use_threads(2)` before running.
+
+Results do not depend on the number of threads. Each resident's draws are counter-based, and
+kernels that collect residents or add them up work in CHUNKS fixed blocks of ids (block c is
+residents c*n//CHUNKS up to (c+1)*n//CHUNKS) and join the blocks in order afterwards, so the
+lists come out in id order and every sum is added in the same order, on one thread or many.
 """
 
 from __future__ import annotations
 
 import os
+import types
 
 import numba
+
+CHUNKS = 16  # blocks of residents per pass: enough to share between threads, few to join
 
 _threads = max(1, int(os.environ.get("CARELINES_THREADS", "1") or 1))
 
@@ -45,9 +53,39 @@ def kernel(function):
             return serial(*args)
         if not parallel:
             use_threads(_threads)
-            parallel.append(numba.njit(parallel=True)(function))
+            parallel.append(numba.njit(parallel=True, cache=True)(_renamed(function, "_parallel")))
         return parallel[0](*args)
 
     run.serial = serial
     run.__doc__ = function.__doc__
     return run
+
+
+def _renamed(function, suffix: str):
+    """The same function under another name: numba's cache is kept per name, and would
+    otherwise give the parallel version the serial one's compiled code."""
+    copy = types.FunctionType(function.__code__, function.__globals__, function.__name__ + suffix,
+                              function.__defaults__, function.__closure__)
+    copy.__qualname__ = function.__qualname__ + suffix
+    return copy
+
+
+@numba.njit(inline="always", cache=True)
+def chunk(c, n):
+    """First and last-plus-one resident id of block c of n residents."""
+    return c * n // CHUNKS, (c + 1) * n // CHUNKS
+
+
+@numba.njit(cache=True)
+def join_chunks(values, found):
+    """Move the entries each block wrote at its own start (block c found found[c] of them, at
+    chunk(c, n)[0]) together, in block order; returns how many there are. In place: an entry
+    only ever moves to a lower position."""
+    n = len(values)
+    k = 0
+    for c in range(CHUNKS):
+        lo = chunk(c, n)[0]
+        for j in range(found[c]):
+            values[k + j] = values[lo + j]
+        k += found[c]
+    return k

@@ -20,11 +20,12 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care
+from model import care, threads
 from model.care import ADULT_AGE
 from model.health import RECOVERY_MARGIN
 from model.residents import LOW
 from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
 YOUTH_AMBULANT = S["youth_ambulant"]
@@ -100,7 +101,7 @@ def review_episodes(model) -> None:
         step_down(model, d, done[done_line == TWEEDE])
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _review_actions(c_dom, c_ids, service, months, length, health, severity, age, municipality, provider_index,
                     early_discharge, service_line, escalation_bar, youth_bar, residential_severity,
                     residential_family_severity, recovered_bar):
@@ -108,19 +109,21 @@ def _review_actions(c_dom, c_ids, service, months, length, health, severity, age
     and the family context failing: `care.needs_residential`) or ends:
     domain, resident, line and action, domain-major in id order (all others stay as they are)."""
     action = np.zeros(len(c_ids), dtype=np.int8)
-    for k in range(len(c_ids)):
-        d, i = c_dom[k], c_ids[k]
-        s = service[d, i]
-        sev = severity[d, i]
-        bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
-        if service_line[s] < TWEEDE and sev >= bar:
-            action[k] = ESCALATE
-        elif s == YOUTH_AMBULANT and sev >= residential_severity and \
-                severity[SOCIAL, i] >= residential_family_severity:  # care.needs_residential, compiled
-            action[k] = TO_RESIDENTIAL
-        elif months[d, i] >= length[d, i] or (
-                health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
-            action[k] = END
+    for c in numba.prange(CHUNKS):  # blocks of episodes, each deciding its own
+        lo, hi = chunk(c, len(c_ids))
+        for k in range(lo, hi):
+            d, i = c_dom[k], c_ids[k]
+            s = service[d, i]
+            sev = severity[d, i]
+            bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
+            if service_line[s] < TWEEDE and sev >= bar:
+                action[k] = ESCALATE
+            elif s == YOUTH_AMBULANT and sev >= residential_severity and \
+                    severity[SOCIAL, i] >= residential_family_severity:  # care.needs_residential, compiled
+                action[k] = TO_RESIDENTIAL
+            elif months[d, i] >= length[d, i] or (
+                    health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
+                action[k] = END
     chosen = np.nonzero(action)[0]
     lines = np.empty(len(chosen), dtype=np.int8)
     for j in range(len(chosen)):
