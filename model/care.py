@@ -55,17 +55,60 @@ def episode_lists(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
     Processes work on these short lists rather than on all residents: reading an attribute
     of scattered residents inside a scan of everyone stalls on every episode found, while
-    gathering from a list lets the processor fetch many at once. The lists are built in one
-    scan and kept until episodes change (`refer`, `start_episodes` and `discharge`, the only
-    places that set `state`, drop them)."""
+    gathering from a list lets the processor fetch many at once. The lists are built by one
+    scan of everyone, once. After that, `refer`, `start_episodes` and `discharge` (the only
+    places that set `state`) note which episodes they changed (`episodes_changed`), and the
+    next call here takes those out of the lists and puts them back where their state now
+    says, in one merge of the lists with the changes."""
     lists = getattr(model, "_episode_lists", None)
+    changed = getattr(model, "_episodes_changed", [])
     if lists is None:
-        lists = model._episode_lists = _episode_lists(model.res.state)
+        lists = _episode_lists(model.res.state)
+    elif changed:
+        lists = _merge_changes(*lists, np.unique(np.concatenate(changed)), model.res.state)
+    model._episode_lists, model._episodes_changed = lists, []
     return lists
 
 
-def episodes_changed(model) -> None:
-    model._episode_lists = None
+EPISODE_KEY = 1 << 40  # an episode's key in the sorted lists: domain * EPISODE_KEY + id
+
+
+def episodes_changed(model, domain: int, ids: np.ndarray) -> None:
+    """Note that the episodes of residents `ids` in `domain` started waiting, started care or ended."""
+    model._episodes_changed = getattr(model, "_episodes_changed", [])
+    model._episodes_changed.append(domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
+
+
+@numba.njit(cache=True)
+def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
+    """The episode lists with the episodes in `changed` (sorted keys) taken out, and put back in
+    the list their state now belongs to (or in neither, when it ended)."""
+    w_dom, w_ids = _merge_list(w_dom, w_ids, changed, state, WAITING)
+    c_dom, c_ids = _merge_list(c_dom, c_ids, changed, state, IN_CARE)
+    return w_dom, w_ids, c_dom, c_ids
+
+
+@numba.njit(cache=True)
+def _merge_list(dom, ids, changed, state, wanted):
+    out_dom = np.empty(len(ids) + len(changed), dtype=np.int64)
+    out_ids = np.empty(len(ids) + len(changed), dtype=np.int64)
+    k = j = 0
+    for e in range(len(ids) + 1):
+        # changed episodes up to this entry (all that are left after the last one), in key order
+        key = dom[e] * EPISODE_KEY + ids[e] if e < len(ids) else changed[-1] + 1 if len(changed) else 0
+        while j < len(changed) and changed[j] <= key:
+            d = changed[j] // EPISODE_KEY
+            i = changed[j] - d * EPISODE_KEY
+            if state[d, i] == wanted:  # put back where its state now belongs
+                out_dom[k], out_ids[k] = d, i
+                k += 1
+            j += 1
+            if changed[j - 1] == key:
+                key = -1  # this entry was among the changed: it was put back (or not) above
+        if e < len(ids) and key >= 0:  # an unchanged entry stays
+            out_dom[k], out_ids[k] = dom[e], ids[e]
+            k += 1
+    return out_dom[:k], out_ids[:k]
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
@@ -132,7 +175,7 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     service = np.broadcast_to(np.asarray(service, dtype=np.int8), ids.shape)
     res.service[domain, ids] = service
     res.state[domain, ids] = IN_CARE if immediate else WAITING
-    episodes_changed(model)
+    episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if immediate:
         start_episodes(model, domain, ids, service, continuation)
@@ -154,7 +197,7 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
     res.length[domain, ids] = length.astype(np.int16)
     res.months[domain, ids] = 0
     res.state[domain, ids] = IN_CARE
-    episodes_changed(model)
+    episodes_changed(model, domain, ids)
     rdom = report_domain(model, domain, ids)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
@@ -191,19 +234,6 @@ def admit_from_queues(model) -> None:
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
-    # the admitted moved from one list to the other: update the lists instead of a new scan
-    model._episode_lists = _move_to_in_care(w_dom, w_ids, c_dom, c_ids, admit, res.state.shape[1])
-
-
-def _move_to_in_care(w_dom, w_ids, c_dom, c_ids, moved, n):
-    """Episode lists after the waiting episodes at positions `moved` started care; both lists
-    stay domain-major in id order."""
-    waiting = np.ones(len(w_ids), dtype=bool)
-    waiting[moved] = False
-    in_care_key = c_dom * n + c_ids
-    new_key = np.sort(w_dom[moved] * n + w_ids[moved])
-    key = np.insert(in_care_key, np.searchsorted(in_care_key, new_key), new_key)
-    return w_dom[waiting], w_ids[waiting], key // n, key % n
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
@@ -278,7 +308,6 @@ def leave_waiting_lists(model) -> None:
                                  np.float32(model.cfg.gatekeeper.renege_rate),
                                  np.float32(model.cfg.financing.budget_refer_out))
     recovered, gives_up, refer_out = action == RECOVERED, action == GIVES_UP, action == REFERRED_OUT
-    lists = episode_lists(model)
     for d in range(3):
         in_d = d_idx == d
         model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
@@ -289,9 +318,6 @@ def leave_waiting_lists(model) -> None:
         discharge(model, d, out)
         for line in (EERSTE, TWEEDE):
             refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
-    # those who left are off the waiting list; those referred out wait again, for the social basis
-    stays = ~(recovered | gives_up)
-    model._episode_lists = (d_idx[stays], ids[stays], lists[2], lists[3])
 
 
 RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
@@ -398,7 +424,7 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
                              domain=report_domain(model, domain, ids[was_in_care]))
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
-    episodes_changed(model)
+    episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if not transfer:
         res.since_discharge[domain, ids[was_in_care]] = 0

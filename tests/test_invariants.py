@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import model
+from model import care
 from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING
 from model.simulation import CarelinesModel
 from tests.conftest import config
@@ -39,6 +40,10 @@ def check_state(sim: CarelinesModel) -> None:
     assert not np.any(res.service[:, ~res.alive] != NO_SERVICE), "the dead hold episodes"
     assert not np.any(res.in_voorzorg & ~res.alive)
     assert np.all(sim.provider_capacity >= 0)
+    # the episode lists kept up to date from the changes are the lists a scan of everyone gives
+    kept = care.episode_lists(sim)
+    for k, v in zip(kept, care._episode_lists.serial(res.state)):
+        assert np.array_equal(k, v), "the kept episode lists differ from the episodes"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
