@@ -65,7 +65,7 @@ def episode_lists(model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     if lists is None:
         lists = _episode_lists(model.res.state)
     elif changed:
-        lists = _merge_changes(*lists, np.unique(np.concatenate(changed)), model.res.state)
+        lists = _merge_changes(*lists, np.sort(np.concatenate(changed)), model.res.state)
     model._episode_lists, model._episodes_changed = lists, []
     return lists
 
@@ -81,8 +81,8 @@ def episodes_changed(model, domain: int, ids: np.ndarray) -> None:
 
 @numba.njit(cache=True)
 def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
-    """The episode lists with the episodes in `changed` (sorted keys) taken out, and put back in
-    the list their state now belongs to (or in neither, when it ended)."""
+    """The episode lists with the episodes in `changed` (sorted keys, possibly repeated) taken
+    out, and put back in the list their state now belongs to (or in neither, when it ended)."""
     w_dom, w_ids = _merge_list(w_dom, w_ids, changed, state, WAITING)
     c_dom, c_ids = _merge_list(c_dom, c_ids, changed, state, IN_CARE)
     return w_dom, w_ids, c_dom, c_ids
@@ -99,7 +99,7 @@ def _merge_list(dom, ids, changed, state, wanted):
         while j < len(changed) and changed[j] <= key:
             d = changed[j] // EPISODE_KEY
             i = changed[j] - d * EPISODE_KEY
-            if state[d, i] == wanted:  # put back where its state now belongs
+            if state[d, i] == wanted and (j == 0 or changed[j - 1] != changed[j]):  # put back, once
                 out_dom[k], out_ids[k] = d, i
                 k += 1
             j += 1
@@ -228,7 +228,8 @@ def admit_from_queues(model) -> None:
         return
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     free[model.provider_rationing] = 0
-    admit = up_to_capacity(prov, free, priority=-months, tiebreak=ids)
+    # a resident may wait for one provider in two domains: the lower domain goes first
+    admit = up_to_capacity(prov, free, priority=-months, tiebreak=ids * 3 + d_idx)
     for d in range(3):
         sel = admit[d_idx[admit] == d]
         if len(sel):
@@ -260,14 +261,13 @@ def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
     """Indices of the candidates that fit: per group (provider), at most free[group] of them,
-    lowest priority value first (then lowest tiebreak, then earliest candidate)."""
-    position = np.arange(len(group), dtype=np.int64)
+    lowest priority value first, then lowest tiebreak (one value per candidate)."""
     priority = priority.astype(np.int64) - (int(priority.min()) if len(priority) else 0)
-    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64), position)
+    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64))
     bits = [int(x.max()).bit_length() if len(x) else 0 for x in fields]
     if sum(bits) <= 64 and min((int(x.min()) for x in fields if len(x)), default=0) >= 0:
-        # one 64-bit key per candidate; it is unique (it ends in the position), so a plain sort
-        # gives the order of the stable lexsort below, several times faster
+        # one 64-bit key per candidate; it is unique (the tiebreak is), so a plain sort gives
+        # the order of the lexsort below, several times faster
         key = fields[0].astype(np.uint64)
         for x, b in zip(fields[1:], bits[1:]):
             key = (key << np.uint64(b)) | x.astype(np.uint64)
