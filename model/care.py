@@ -228,8 +228,13 @@ def admit_from_queues(model) -> None:
         return
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     free[model.provider_rationing] = 0
-    # a resident may wait for one provider in two domains: the lower domain goes first
-    admit = up_to_capacity(prov, free, priority=-months, tiebreak=ids * 3 + d_idx)
+    # where everyone waiting fits, all are admitted; only the other queues need an order
+    # (a resident may wait for one provider in two domains: the lower domain goes first)
+    fits = (np.bincount(prov, minlength=len(free)) <= free)[prov]
+    queued = np.flatnonzero(~fits)
+    admit = queued[up_to_capacity(prov[queued], free, priority=-months[queued],
+                                  tiebreak=ids[queued] * 3 + d_idx[queued])]
+    admit = np.sort(np.concatenate([np.flatnonzero(fits), admit]))  # in list order
     for d in range(3):
         sel = admit[d_idx[admit] == d]
         if len(sel):
@@ -349,11 +354,11 @@ def progress(model) -> None:
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
     w_dom, w_ids, d_idx, ids = episode_lists(model)
-    prov, contacts = _progress(w_dom, w_ids, d_idx, ids, res.service, res.months, res.municipality, res.age,
-                               res.care_this_year, model.provider_index,
-                               model.services_cfg_array("contacts_per_month"), model.provider_contact_factor,
-                               CARE_BITS)
-    model.record_contacts(ids, prov, d_idx, contacts)
+    prov, contacts, report_domain, group = _progress(
+        w_dom, w_ids, d_idx, ids, res.service, res.months, res.municipality, res.age, res.income, res.benefit,
+        res.care_this_year, model.provider_index, model.services_cfg_array("contacts_per_month"),
+        model.provider_contact_factor, CARE_BITS)
+    model.record_contacts(ids, prov, d_idx, contacts, report_domain, group)
     for d in range(3):  # one contiguous row at a time, so the loop is vectorised
         _count_up_to_9999(res.since_discharge[d])
 
@@ -376,16 +381,19 @@ CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly cl
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, care_this_year,
+def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, income, benefit, care_this_year,
               provider_index, contacts_per_month, provider_contact_factor, care_bits):
-    """A month more waiting or in care; this month's contacts and provider of those in care, and
-    the kinds of care they had this year."""
+    """A month more waiting or in care; this month's contacts of those in care with their
+    provider, reporting domain and resident group (for payment); and the kinds of care they had
+    this year."""
     for c in numba.prange(CHUNKS):  # blocks of episodes
         lo, hi = chunk(c, len(w_ids))
         for k in range(lo, hi):
             months[w_dom[k], w_ids[k]] += 1
     prov = np.empty(len(c_ids), dtype=np.int64)
     contacts = np.empty(len(c_ids), dtype=np.float64)
+    report_domain = np.empty(len(c_ids), dtype=np.int64)
+    group = np.empty(len(c_ids), dtype=np.int64)
     # one domain at a time: a resident is in a domain's part of the list once, so no two blocks
     # change the same resident's care_this_year at once
     for d in range(3):
@@ -400,8 +408,11 @@ def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, ca
                 prov[k] = p
                 contacts[k] = contacts_per_month[s] * provider_contact_factor[p]
                 months[d, i] += 1
-                care_this_year[i] |= care_bits[0 if age[i] < ADULT_AGE else 1, s]
-    return prov, contacts
+                child = age[i] < ADULT_AGE
+                care_this_year[i] |= care_bits[0 if child else 1, s]
+                report_domain[k] = 3 if (d > 0 and child) else d  # as `report_domain`
+                group[k] = income[i] * 2 + benefit[i]  # as `residents.group_index`
+    return prov, contacts, report_domain, group
 
 
 @numba.njit(cache=True)
@@ -434,21 +445,24 @@ def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.nda
     """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped yearly).
     Contacts counted per group (id -1) are never liable."""
     res = model.res
-    own = np.zeros(len(ids))
-    liable = np.nonzero(EIGEN_RISICO_SERVICE[service] & (ids >= 0))[0]
-    liable = liable[res.age[ids[liable]] >= ADULT_AGE]
-    who = ids[liable]
-    room = np.maximum(0.0, model.cfg.financing.eigen_risico - res.eigen_risico_paid[who])
-    own[liable] = np.minimum(room, cost[liable])
-    _add_in_order(res.eigen_risico_paid, who, own[liable].astype(np.float32))
-    return own
+    return _eigen_risico(ids, service, cost, res.age, res.eigen_risico_paid, EIGEN_RISICO_SERVICE,
+                         model.cfg.financing.eigen_risico)
 
 
 @numba.njit(cache=True)
-def _add_in_order(target, at, values):
-    """target[at[j]] += values[j] for every j in order (what np.add.at does, many times faster)."""
-    for j in range(len(at)):
-        target[at[j]] += values[j]
+def _eigen_risico(ids, service, cost, age, paid, liable_service, yearly):
+    own = np.zeros(len(ids))
+    # first what each contact leaves of the year's eigen risico, all from what was paid before
+    # this month (a resident with two contacts sees the same room for both)
+    for j in range(len(ids)):
+        i = ids[j]
+        if liable_service[service[j]] and i >= 0 and age[i] >= ADULT_AGE:
+            room = max(np.float32(0.0), np.float32(yearly) - paid[i])  # float32, as the paid amounts
+            own[j] = min(np.float64(room), cost[j])
+    for j in range(len(ids)):  # then add it up, in float32 like the paid amounts
+        if own[j] > 0:
+            paid[ids[j]] += np.float32(own[j])
+    return own
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:

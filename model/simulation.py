@@ -109,14 +109,17 @@ class CarelinesModel(mesa.Model):
             self._service_arrays[name] = arr
         return arr
 
-    def record_contacts(self, ids, prov, domain, contacts) -> None:
-        """Contacts delivered to residents this month (paid in the financing step)."""
+    def record_contacts(self, ids, prov, domain, contacts, report_domain=None, group=None) -> None:
+        """Contacts delivered to residents this month (paid in the financing step); the reporting
+        domain and resident group are looked up unless given."""
         if len(ids):
-            domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), ids.shape)
-            rdom = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
-            self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64), rdom,
-                                         group_index(self.res, ids).astype(np.int64),
-                                         np.asarray(contacts, dtype=np.float64)))
+            if report_domain is None:
+                domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), ids.shape)
+                report_domain = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
+            if group is None:
+                group = group_index(self.res, ids).astype(np.int64)
+            self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64),
+                                         report_domain, group, np.asarray(contacts, dtype=np.float64)))
 
     def record_contact_totals(self, prov, report_domain, group, contacts) -> None:
         """Contacts counted per provider and resident group rather than per resident (resident id -1:
