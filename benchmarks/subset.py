@@ -119,11 +119,14 @@ class VectorizedSubset:
         sim, r = self.sim, self.rules
         res = sim.res
         f32 = np.float32
+        ids, _, _, bounds = _seekers(sim.severity, res.state, res.network, res.age, res.municipality,
+                                     self.reach_by_municipality, np.asarray(r.seek_base, dtype=f32),
+                                     np.asarray(r.seek_severity, dtype=f32), f32(r.informal_absorption),
+                                     r.latent_demand,
+                                     np.array([sim.streams.key(f"help_seeking.{d}", sim.month) for d in range(3)],
+                                              dtype=np.uint64))
         for d in range(3):
-            start, _, _ = _seekers(sim.severity[d], res.state[d], res.network, res.age, res.municipality,
-                                   self.reach_by_municipality, d, f32(r.seek_base[d]), f32(r.seek_severity[d]),
-                                   f32(r.informal_absorption), r.latent_demand,
-                                   sim.streams.key(f"help_seeking.{d}", sim.month))
+            start = ids[bounds[d]:bounds[d + 1]]
             res.state[d, start] = IN_CARE
             res.service[d, start] = GP
             res.months[d, start] = 0

@@ -79,7 +79,6 @@ def episodes_changed(model, domain: int, ids: np.ndarray) -> None:
     model._episodes_changed.append(domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
 
 
-@numba.njit(cache=True)
 def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
     """The episode lists with the episodes in `changed` (sorted keys, possibly repeated) taken
     out, and put back in the list their state now belongs to (or in neither, when it ended)."""
@@ -88,26 +87,50 @@ def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
     return w_dom, w_ids, c_dom, c_ids
 
 
-@numba.njit(cache=True)
+@threads.kernel  # serial unless threads are asked for (model.threads)
 def _merge_list(dom, ids, changed, state, wanted):
-    out_dom = np.empty(len(ids) + len(changed), dtype=np.int64)
-    out_ids = np.empty(len(ids) + len(changed), dtype=np.int64)
-    k = j = 0
-    for e in range(len(ids) + 1):
-        # changed episodes up to this entry (all that are left after the last one), in key order
-        key = dom[e] * EPISODE_KEY + ids[e] if e < len(ids) else changed[-1] + 1 if len(changed) else 0
-        while j < len(changed) and changed[j] <= key:
-            d = changed[j] // EPISODE_KEY
-            i = changed[j] - d * EPISODE_KEY
-            if state[d, i] == wanted and (j == 0 or changed[j - 1] != changed[j]):  # put back, once
-                out_dom[k], out_ids[k] = d, i
+    n_old, n_changed = len(ids), len(changed)
+    # CHUNKS parts, each a block of the list and the changed keys below the next block's first
+    # key (equal keys stay together); the parts are merged on their own and joined in order
+    old_start = np.empty(CHUNKS + 1, dtype=np.int64)
+    changed_start = np.empty(CHUNKS + 1, dtype=np.int64)
+    for c in range(CHUNKS + 1):
+        old_start[c] = chunk(c, n_old)[0]
+        first = old_start[c]
+        if c == 0:
+            changed_start[c] = 0
+        elif c == CHUNKS or first >= n_old:
+            changed_start[c] = n_changed
+        else:
+            changed_start[c] = np.searchsorted(changed, dom[first] * EPISODE_KEY + ids[first])
+    out_dom = np.empty(n_old + n_changed, dtype=np.int64)
+    out_ids = np.empty(n_old + n_changed, dtype=np.int64)
+    found = np.zeros(CHUNKS, dtype=np.int64)
+    for c in numba.prange(CHUNKS):
+        k = start = old_start[c] + changed_start[c]
+        j, j_end = changed_start[c], changed_start[c + 1]
+        for e in range(old_start[c], old_start[c + 1] + 1):
+            last = e == old_start[c + 1]  # after the block's last entry: the changed keys left
+            key = dom[e] * EPISODE_KEY + ids[e] if not last else -1
+            while j < j_end and (last or changed[j] <= key):
+                d = changed[j] // EPISODE_KEY
+                i = changed[j] - d * EPISODE_KEY
+                if state[d, i] == wanted and (j == 0 or changed[j - 1] != changed[j]):  # put back, once
+                    out_dom[k], out_ids[k] = d, i
+                    k += 1
+                if changed[j] == key:
+                    key = -2  # this entry was among the changed: put back (or not) above
+                j += 1
+            if not last and key != -2:  # an unchanged entry stays
+                out_dom[k], out_ids[k] = dom[e], ids[e]
                 k += 1
-            j += 1
-            if changed[j - 1] == key:
-                key = -1  # this entry was among the changed: it was put back (or not) above
-        if e < len(ids) and key >= 0:  # an unchanged entry stays
-            out_dom[k], out_ids[k] = dom[e], ids[e]
-            k += 1
+        found[c] = k - start
+    k = 0
+    for c in range(CHUNKS):
+        start = old_start[c] + changed_start[c]
+        for t in range(found[c]):
+            out_dom[k + t], out_ids[k + t] = out_dom[start + t], out_ids[start + t]
+        k += found[c]
     return out_dom[:k], out_ids[:k]
 
 

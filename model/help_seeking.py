@@ -29,10 +29,14 @@ def step(model) -> None:
     pull = hs.latent_demand_light_help_pull
     reach = pol.coverage * ((1.0 - pull) + pull * pol.light_help)
     f32 = np.float32
+    # who seeks help in each domain, in one pass: routing in one domain changes nothing that
+    # decides whether a resident seeks help in another
+    all_ids, all_u, all_p, bounds = _seekers(
+        model.severity, res.state, res.network, res.age, res.municipality, reach, np.asarray(hs.seek_base, dtype=f32),
+        np.asarray(hs.seek_severity, dtype=f32), f32(hs.informal_absorption), hs.latent_demand,
+        np.array([model.streams.key(f"help_seeking.{d}", model.month) for d in range(3)], dtype=np.uint64))
     for d in range(3):
-        ids, u, p = _seekers(model.severity[d], res.state[d], res.network, res.age, res.municipality, reach, d,
-                             f32(hs.seek_base[d]), f32(hs.seek_severity[d]), f32(hs.informal_absorption),
-                             hs.latent_demand, model.streams.key(f"help_seeking.{d}", model.month))
+        ids, u, p = (x[bounds[d]:bounds[d + 1]] for x in (all_ids, all_u, all_p))
         if len(ids) == 0:
             continue
         if d == PHYSICAL:
@@ -58,45 +62,58 @@ def step(model) -> None:
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _seekers(severity, state, network, age, municipality, reach, d, seek_base, seek_severity, informal_absorption,
-             latent_demand, key):
-    """Residents with a need in domain d and no episode there who seek help this month: their
-    ids, draws and chances, in id order. The chance is computed in the precision numpy would
-    use: float32 for the severity and network terms, float64 once latent demand is added."""
-    n = len(severity)
-    out_ids = np.empty(n, dtype=np.int64)
-    out_u = np.empty(n, dtype=np.float32)
-    out_p = np.empty(n, dtype=np.float64)
-    found = np.zeros(CHUNKS, dtype=np.int64)
+def _seekers(severity, state, network, age, municipality, reach, seek_base, seek_severity, informal_absorption,
+             latent_demand, keys):
+    """Residents with a need and no episode in a domain who seek help there this month: their
+    ids, draws and chances, domain by domain in id order, and where each domain's part starts
+    (bounds). The chance is computed in the precision numpy would use: float32 for the
+    severity and network terms, float64 once latent demand is added."""
+    n = severity.shape[1]
+    out_ids = np.empty((3, n), dtype=np.int64)  # each block writes at its own start; joined below
+    out_u = np.empty((3, n), dtype=np.float32)
+    out_p = np.empty((3, n), dtype=np.float64)
+    found = np.zeros((3, CHUNKS), dtype=np.int64)
     one = np.float32(1.0)
-    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+    for c in numba.prange(CHUNKS):  # blocks of residents
         lo, hi = chunk(c, n)
-        k = lo
+        k = np.full(3, lo)
         for i in range(lo, hi):
-            s = severity[i]
-            if not (s > 0 and state[i] == NONE):
-                continue
-            p32 = (seek_base + seek_severity * s) * (one - informal_absorption * network[i] * (one - s))
-            if d != PHYSICAL:
-                factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
-                p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
-                u = draw(key, i)
-                seek = np.float64(u) < p
-            else:
-                p32 = min(max(p32, np.float32(0.0)), one)
-                u = draw(key, i)
-                seek = u < p32
-                p = np.float64(p32)
-            if seek:
-                out_ids[k] = i
-                out_u[k] = u
-                out_p[k] = p
-                k += 1
-        found[c] = k - lo
-    k = join_chunks(out_ids, found)
-    join_chunks(out_u, found)
-    join_chunks(out_p, found)
-    return out_ids[:k].copy(), out_u[:k].copy(), out_p[:k].copy()
+            for d in range(3):
+                s = severity[d, i]
+                if not (s > 0 and state[d, i] == NONE):
+                    continue
+                p32 = (seek_base[d] + seek_severity[d] * s) * (one - informal_absorption * network[i] * (one - s))
+                if d != PHYSICAL:
+                    factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
+                    p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
+                    u = draw(keys[d], i)
+                    seek = np.float64(u) < p
+                else:
+                    p32 = min(max(p32, np.float32(0.0)), one)
+                    u = draw(keys[d], i)
+                    seek = u < p32
+                    p = np.float64(p32)
+                if seek:
+                    out_ids[d, k[d]] = i
+                    out_u[d, k[d]] = u
+                    out_p[d, k[d]] = p
+                    k[d] += 1
+        for d in range(3):
+            found[d, c] = k[d] - lo
+    bounds = np.zeros(4, dtype=np.int64)
+    for d in range(3):
+        bounds[d + 1] = bounds[d] + join_chunks(out_ids[d], found[d])
+        join_chunks(out_u[d], found[d])
+        join_chunks(out_p[d], found[d])
+    ids = np.empty(bounds[3], dtype=np.int64)
+    u = np.empty(bounds[3], dtype=np.float32)
+    p = np.empty(bounds[3], dtype=np.float64)
+    for d in range(3):
+        size = bounds[d + 1] - bounds[d]
+        ids[bounds[d]:bounds[d + 1]] = out_ids[d, :size]
+        u[bounds[d]:bounds[d + 1]] = out_u[d, :size]
+        p[bounds[d]:bounds[d + 1]] = out_p[d, :size]
+    return ids, u, p, bounds
 
 
 def minor_gp_contacts(model) -> None:

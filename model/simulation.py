@@ -34,7 +34,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import care, demography, determinants, health, help_seeking, nulde_lijn, tweede_lijn
+from model import care, demography, determinants, health, help_seeking, memory, nulde_lijn, tweede_lijn
 from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, RegionalBudget, pay_providers
 from model.outcomes import Outcomes
 from model.parameters import Config
@@ -58,6 +58,7 @@ class CarelinesModel(mesa.Model):
 
     def __init__(self, config: Config):
         super().__init__(rng=config.seed)
+        memory.reuse_freed_memory()
         self.cfg = config
         self.streams = RandomStreams(config.seed)
         self.region = build_region(config.region)

@@ -1,0 +1,32 @@
+"""Keep freed memory for reuse (glibc only).
+
+A month allocates and frees arrays of tens of megabytes at national scale (episode lists,
+contacts, per-block buffers). By default glibc maps each one fresh from the system and returns
+it when freed, so every month pays a page fault per 4 KiB touched again. Raising the
+threshold for such fresh mappings to its maximum (32 MiB) and not trimming the heap lets the
+next month reuse the same memory: measured 6% less time per month for the whole Netherlands,
+peak memory unchanged within 0.1 GiB (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+_done = False
+
+
+def reuse_freed_memory() -> bool:
+    """Ask glibc to keep freed blocks up to 32 MiB for reuse; once per process. Returns False
+    where the C library is not glibc (nothing changes there)."""
+    global _done
+    if _done:
+        return True
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    _done = bool(mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
+    return _done
