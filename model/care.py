@@ -377,11 +377,11 @@ def progress(model) -> None:
     `model.record_contacts`) and months in care or on the waiting list."""
     res = model.res
     w_dom, w_ids, d_idx, ids = episode_lists(model)
-    prov, contacts, report_domain, group = _progress(
+    prov, contacts, reporting_domain, group = _progress(
         w_dom, w_ids, d_idx, ids, res.service, res.months, res.municipality, res.age, res.income, res.benefit,
         res.care_this_year, model.provider_index, model.services_cfg_array("contacts_per_month"),
         model.provider_contact_factor, CARE_BITS)
-    model.record_contacts(ids, prov, d_idx, contacts, report_domain, group)
+    model.record_contacts(ids, prov, d_idx, contacts, reporting_domain, group)
     for d in range(3):  # one contiguous row at a time, so the loop is vectorised
         _count_up_to_9999(res.since_discharge[d])
 
@@ -415,7 +415,7 @@ def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, in
             months[w_dom[k], w_ids[k]] += 1
     prov = np.empty(len(c_ids), dtype=np.int64)
     contacts = np.empty(len(c_ids), dtype=np.float64)
-    report_domain = np.empty(len(c_ids), dtype=np.int64)
+    reporting_domain = np.empty(len(c_ids), dtype=np.int64)
     group = np.empty(len(c_ids), dtype=np.int64)
     # one domain at a time: a resident is in a domain's part of the list once, so no two blocks
     # change the same resident's care_this_year at once
@@ -433,9 +433,9 @@ def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, in
                 months[d, i] += 1
                 child = age[i] < ADULT_AGE
                 care_this_year[i] |= care_bits[0 if child else 1, s]
-                report_domain[k] = 3 if (d > 0 and child) else d  # as `report_domain`
+                reporting_domain[k] = 3 if (d > 0 and child) else d  # as `report_domain`
                 group[k] = income[i] * 2 + benefit[i]  # as `residents.group_index`
-    return prov, contacts, report_domain, group
+    return prov, contacts, reporting_domain, group
 
 
 @numba.njit(cache=True)
