@@ -464,22 +464,26 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
         res.since_discharge[domain, ids[was_in_care]] = 0
 
 
-def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped yearly).
+def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray,
+                       fee_paid: np.ndarray | None = None) -> np.ndarray:
+    """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped
+    yearly), for the contacts that are paid per contact (`fee_paid`, all if not given).
     Contacts counted per group (id -1) are never liable."""
     res = model.res
-    return _eigen_risico(ids, service, cost, res.age, res.eigen_risico_paid, EIGEN_RISICO_SERVICE,
+    if fee_paid is None:
+        fee_paid = np.ones(len(ids), dtype=np.bool_)
+    return _eigen_risico(ids, service, cost, fee_paid, res.age, res.eigen_risico_paid, EIGEN_RISICO_SERVICE,
                          model.cfg.financing.eigen_risico)
 
 
 @numba.njit(cache=True)
-def _eigen_risico(ids, service, cost, age, paid, liable_service, yearly):
+def _eigen_risico(ids, service, cost, fee_paid, age, paid, liable_service, yearly):
     own = np.zeros(len(ids))
     # first what each contact leaves of the year's eigen risico, all from what was paid before
     # this month (a resident with two contacts sees the same room for both)
     for j in range(len(ids)):
         i = ids[j]
-        if liable_service[service[j]] and i >= 0 and age[i] >= ADULT_AGE:
+        if fee_paid[j] and liable_service[service[j]] and i >= 0 and age[i] >= ADULT_AGE:
             room = max(np.float32(0.0), np.float32(yearly) - paid[i])  # float32, as the paid amounts
             own[j] = min(np.float64(room), cost[j])
     for j in range(len(ids)):  # then add it up, in float32 like the paid amounts

@@ -13,6 +13,7 @@ resident group, kind ("care", "contribution" or "shared_savings") and amount.
 from __future__ import annotations
 
 import mesa
+import numba
 import numpy as np
 import pandas as pd
 
@@ -263,13 +264,11 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     if model.cfg.financing.gp_consult_fee_with_capitation:
         fee_provider |= np.array([p.rule == "capitation" for p in providers]) & (model.provider_service == S["gp"])
     fee_paid = fee_provider[prov]
-    own = model.eigen_risico_share(ids[fee_paid], model.provider_service[prov[fee_paid]], value[fee_paid])
+    own = model.eigen_risico_share(ids, model.provider_service[prov], value, fee_paid)
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
-    key = (prov[fee_paid].astype(np.int64) * 4 + domain[fee_paid]) * len(GROUPS) + group[fee_paid]
-    size = n_prov * 4 * len(GROUPS)
-    total = np.bincount(key, weights=value[fee_paid], minlength=size)
-    by_residents = np.bincount(key, weights=own, minlength=size)
+    total, by_residents = _fee_sums(prov, domain, group, value, own, fee_paid, n_prov * 4 * len(GROUPS),
+                                    len(GROUPS))
     nz = np.nonzero(total)[0]
     k_prov, rest = np.divmod(nz, 4 * len(GROUPS))
     k_dom, k_grp = np.divmod(rest, len(GROUPS))
@@ -294,6 +293,20 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     if model.fund is not None:
         model.fund.pay()
     book_month(model)
+
+
+@numba.njit(cache=True)
+def _fee_sums(prov, domain, group, value, own, fee_paid, size, n_groups):
+    """Value of the fee-paid contacts and the residents' part of it, per (provider, reporting
+    domain, group), added in the order the contacts were recorded."""
+    total = np.zeros(size)
+    by_residents = np.zeros(size)
+    for j in range(len(prov)):
+        if fee_paid[j]:
+            k = (prov[j] * 4 + domain[j]) * n_groups + group[j]
+            total[k] += value[j]
+            by_residents[k] += own[j]
+    return total, by_residents
 
 
 def book_month(model) -> None:
