@@ -20,6 +20,7 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from model import threads
 from model.parameters import Config, MunicipalityConfig, iter_parameters
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -95,6 +96,9 @@ def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | t
     Raises:
         ConfigError: with a one-line message naming the key and what is allowed.
     """
+    problem = threads.environment_problem()
+    if problem:
+        raise ConfigError(problem)
     overrides = [o for o in overrides if not o.startswith("hydra.")]
     parsed = parse_overrides(overrides)
     scenario_names = [scenario] if isinstance(scenario, str) else list(scenario)

@@ -21,7 +21,18 @@ import numba
 
 CHUNKS = 16  # blocks of residents per pass: enough to share between threads, few to join
 
-_threads = max(1, int(os.environ.get("CARELINES_THREADS", "1") or 1))
+def environment_problem() -> str | None:
+    """What is wrong with CARELINES_THREADS, in one line; None when it is unset or valid."""
+    raw = os.environ.get("CARELINES_THREADS", "").strip()
+    cores = os.cpu_count() or 1
+    if raw and not (raw.isdigit() and 1 <= int(raw) <= cores):
+        return f"CARELINES_THREADS={raw!r}: must be a whole number of threads from 1 to {cores} (the cores here)"
+    return None
+
+
+# an invalid value is reported by `model.load_config` (a ConfigError); until then: one thread
+_raw = os.environ.get("CARELINES_THREADS", "").strip()
+_threads = int(_raw) if _raw and environment_problem() is None else 1
 
 
 def use_threads(n: int) -> None:

@@ -3,6 +3,7 @@ traceback and no output folder."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,18 @@ def test_cli_bad_input_exits_with_one_line_and_no_folder(tmp_path, args, key):
     assert "Traceback" not in proc.stderr
     assert not folder.exists()
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("value", ["two", "0", "999"])
+def test_bad_thread_count_exits_with_one_line(tmp_path, value):
+    folder = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "population.size=500", "years=1",
+                           f"hydra.run.dir={folder}"], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "CARELINES_THREADS": value})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "CARELINES_THREADS" in lines[0] and "from 1 to" in lines[0], proc.stderr
+    assert not folder.exists()
 
 
 def test_sweep_with_one_bad_value_runs_nothing(tmp_path):
