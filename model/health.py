@@ -22,8 +22,9 @@ import numpy as np
 
 from model import threads
 from model.random_streams import draw
-from model.residents import IN_CARE, WAITING
+from model.residents import IN_CARE, NONE, WAITING
 from model.services import MENTAL, PHYSICAL, SERVICE_TREATS_ROOT, SOCIAL
+from model.threads import CHUNKS, chunk
 
 RECOVERY_MARGIN = 0.15  # care aims this far above the need threshold
 ZERO, ONE = np.float32(0.0), np.float32(1.0)  # float32 constants keep the compiled kernel in float32
@@ -64,13 +65,14 @@ def _cell(income, debt, benefit):
 
 
 @numba.njit(inline="always", cache=True)
-def _target(d, age, base, network, network_effect, age_decline):
-    """Target health in domain d: the wijk-and-determinant base, the network, and age."""
-    t = base[d] + network_effect[d] * (network - np.float32(0.5))
+def _target(d, cell_base, age, network, network_effect, physical_decline, social_decline):
+    """Target health in domain d: the wijk-and-determinant base of the domain, the network
+    (`network_effect` of the domain), and age."""
+    t = cell_base + network_effect * (network - np.float32(0.5))
     if d == PHYSICAL:
-        t -= age_decline[0] * max(age - np.float32(40.0), np.float32(0.0))
+        t -= physical_decline * max(age - np.float32(40.0), np.float32(0.0))
     elif d == SOCIAL:
-        t -= age_decline[1] * max(age - np.float32(70.0), np.float32(0.0))
+        t -= social_decline * max(age - np.float32(70.0), np.float32(0.0))
     return t
 
 
@@ -80,7 +82,8 @@ def _targets(age, income, debt, benefit, wijk, network, base, network_effect, ag
     for i in range(len(age)):
         cell_base = base[wijk[i], _cell(income[i], debt[i], benefit[i])]
         for d in range(3):
-            out[d, i] = _target(d, age[i], cell_base, network[i], network_effect, age_decline)
+            out[d, i] = _target(d, cell_base[d], age[i], network[i], network_effect[d], age_decline[0],
+                                age_decline[1])
     return out
 
 
@@ -91,67 +94,127 @@ def targets(model) -> np.ndarray:
                     rules.network_effect, rules.age_decline)
 
 
+@numba.njit(inline="always", cache=True)
+def _drifted(x, target, untreated, drift, untreated_drift, untreated_loss):
+    """A month of drift to the target; an untreated need recovers slowly and worsens a little."""
+    return (x + untreated_drift * (target - x) - untreated_loss) if untreated else (x + drift * (target - x))
+
+
+BLOCK = 512  # residents handled together: the block's working arrays stay in the fastest cache
+
+
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _step(health, severity, alive, age, income, debt, benefit, wijk, network, state, service, root,
+def _step(health, severity, state, alive, age, income, debt, benefit, wijk, network, service, root,
           in_voorzorg, shock_keys, trend, base, network_effect, age_decline, threshold, progression, coupling, shock,
           scalars, service_effect, service_treats_root):
+    """A month of health for every resident, block by block. Each block runs the steps of the
+    module docstring in passes over its residents, so that the straight-line arithmetic of
+    drift, coupling and the draws runs on vector instructions (several residents at once) and
+    only the rare branches (shocks, care, Voorzorg) go one resident at a time. Every resident
+    gets the same operations in the same order as one by one, so the results are the same.
+
+    `health`, `severity` and `state` come as three rows each (one per domain): a row of the
+    residents' (3, n) arrays is a plain contiguous array, which the vector instructions need."""
     drift, persistence, coupling_threshold, informal_buffer = scalars[0], scalars[1], scalars[2], scalars[3]
     shock_age, youth_shock, waiting_loss, voorzorg_effect, margin = (scalars[4], scalars[5], scalars[6],
                                                                     scalars[7], scalars[8])
-    for i in numba.prange(len(age)):  # each resident on its own
-        if not alive[i]:
+    untreated_drift = drift * (ONE - persistence)
+    youth_trend = youth_shock * trend
+    # the parameters as scalars: the compiler then knows the block's arrays do not change them
+    thr0, thr1, thr2 = threshold[0], threshold[1], threshold[2]
+    effect0, effect1, effect2 = network_effect[0], network_effect[1], network_effect[2]
+    physical_decline, social_decline = age_decline[0], age_decline[1]
+    loss0, loss1, loss2, youth_loss = progression[0], progression[1], progression[2], progression[3]
+    c00, c01, c02 = coupling[0, 0], coupling[0, 1], coupling[0, 2]
+    c10, c11, c12 = coupling[1, 0], coupling[1, 1], coupling[1, 2]
+    c20, c21, c22 = coupling[2, 0], coupling[2, 1], coupling[2, 2]
+    shock0, shock1, shock2 = shock[0, 0], shock[0, 1], shock[0, 2]
+    n = len(age)
+    for c in numba.prange(CHUNKS):  # blocks of residents, each on its own
+        lo, hi = chunk(c, n)
+        h = np.empty((3, BLOCK), dtype=np.float32)          # the block's health while it changes
+        cell_base = np.empty((3, BLOCK), dtype=np.float32)
+        rate = np.empty((3, BLOCK), dtype=np.float32)       # shock chance per domain
+        u = np.empty((3, BLOCK), dtype=np.float32)
+        for start in range(lo, hi, BLOCK):
+            m = min(BLOCK, hi - start)
+            stop = start + m
+            # the wijk-and-determinant base of the targets: a lookup, one resident at a time
+            for j in range(m):
+                i = start + j
+                cell = _cell(income[i], debt[i], benefit[i])
+                for d in range(3):
+                    cell_base[d, j] = base[wijk[i], cell, d]
+            # 1. drift to target (untreated needs recover slowly and worsen a little);
+            # 2. coupling: a shortfall below the coupling threshold erodes the domains it feeds
+            a_, net_ = age[start:stop], network[start:stop]
+            x0_, x1_, x2_ = health[0][start:stop], health[1][start:stop], health[2][start:stop]
+            st0, st1, st2 = state[0][start:stop], state[1][start:stop], state[2][start:stop]
+            base0, base1, base2 = cell_base[0], cell_base[1], cell_base[2]   # rows: plain 1-d arrays vectorise
+            h0, h1, h2 = h[0], h[1], h[2]
+            rate0, rate1, rate2 = rate[0], rate[1], rate[2]
+            for j in range(m):
+                a, net = a_[j], net_[j]
+                child = a < np.float32(18.0)
+                x0 = _drifted(x0_[j], _target(PHYSICAL, base0[j], a, net, effect0, physical_decline,
+                                              social_decline),
+                              (x0_[j] < thr0) & (st0[j] != IN_CARE), drift, untreated_drift, loss0)
+                x1 = _drifted(x1_[j], _target(MENTAL, base1[j], a, net, effect1, physical_decline,
+                                              social_decline),
+                              (x1_[j] < thr1) & (st1[j] != IN_CARE), drift, untreated_drift,
+                              youth_loss if child else loss1)
+                x2 = _drifted(x2_[j], _target(SOCIAL, base2[j], a, net, effect2, physical_decline,
+                                              social_decline),
+                              (x2_[j] < thr2) & (st2[j] != IN_CARE), drift, untreated_drift,
+                              youth_loss if child else loss2)
+                s0 = max(coupling_threshold - x0, ZERO)
+                s1 = max(coupling_threshold - x1, ZERO)
+                s2 = max(coupling_threshold - x2, ZERO)
+                h0[j] = x0 - (c00 * s0 + c10 * s1 + c20 * s2)
+                h1[j] = x1 - (c01 * s0 + c11 * s1 + c21 * s2)
+                h2[j] = x2 - (c02 * s0 + c12 * s1 + c22 * s2)
+                rate0[j] = shock0 * (ONE + shock_age * max(a - np.float32(50.0), ZERO))
+                rate1[j] = youth_trend * ONE if child else shock1 * trend
+                rate2[j] = youth_trend * np.float32(0.7) if child else shock2 * ONE
+            # 3. shocks, partly absorbed by the network; the size reuses the draw (u/p is uniform)
             for d in range(3):
-                severity[d, i] = ZERO
-            continue
-        child = age[i] < np.float32(18.0)
-        cell_base = base[wijk[i], _cell(income[i], debt[i], benefit[i])]
-        # 1. drift to target; untreated needs recover slowly and worsen a little
-        for d in range(3):
-            t = _target(d, age[i], cell_base, network[i], network_effect, age_decline)
-            x = health[d, i]
-            if x < threshold[d] and state[d, i] != IN_CARE:
-                x += drift * (ONE - persistence) * (t - x)
-                x -= progression[3] if (child and d != PHYSICAL) else progression[d]
-            else:
-                x += drift * (t - x)
-            health[d, i] = x
-        # 2. coupling: a shortfall below the coupling threshold erodes the domains it feeds
-        s0 = max(coupling_threshold - health[0, i], ZERO)
-        s1 = max(coupling_threshold - health[1, i], ZERO)
-        s2 = max(coupling_threshold - health[2, i], ZERO)
-        for d in range(3):
-            health[d, i] -= coupling[0, d] * s0 + coupling[1, d] * s1 + coupling[2, d] * s2
-        # 3. shocks, partly absorbed by the network; the size reuses the draw (u/p is uniform)
-        buffer = ONE - informal_buffer * network[i]
-        for d in range(3):
-            if d == PHYSICAL:
-                rate = shock[0, 0] * (ONE + shock_age * max(age[i] - np.float32(50.0), ZERO))
-            elif child:
-                rate = youth_shock * trend * (ONE if d == MENTAL else np.float32(0.7))
-            else:
-                rate = shock[0, d] * (trend if d == MENTAL else ONE)
-            u = draw(shock_keys[d], i)
-            if u < rate:
-                health[d, i] += np.log(max(u / rate, np.float32(1e-6))) * shock[1, d] * buffer
-        # 4. care towards recovery; the root domain too when the service works on the root;
-        #    waiting lists wear people down; Voorzorg groups help a little while waiting
-        for d in range(3):
-            if state[d, i] == IN_CARE:
-                s = service[d, i]
-                effect = service_effect[s]
-                health[d, i] += effect * max(threshold[d] + margin - health[d, i], ZERO)
-                r = root[d, i]
-                if service_treats_root[s] and r != d:
-                    health[r, i] += effect * max(threshold[r] + margin - health[r, i], ZERO)
-            elif state[d, i] == WAITING:
-                health[d, i] -= waiting_loss
-        if in_voorzorg[i]:
-            for d in (MENTAL, SOCIAL):
-                health[d, i] += voorzorg_effect * max(threshold[d] + margin - health[d, i], ZERO)
-        for d in range(3):
-            x = min(max(health[d, i], ZERO), ONE)
-            health[d, i] = x
-            severity[d, i] = max(threshold[d] - x, ZERO) / threshold[d]
+                key, u_d = shock_keys[d], u[d]
+                for j in range(m):
+                    u_d[j] = draw(key, start + j)
+            for j in range(m):
+                for d in range(3):
+                    if u[d, j] < rate[d, j]:
+                        buffer = ONE - informal_buffer * network[start + j]
+                        h[d, j] += np.log(max(u[d, j] / rate[d, j], np.float32(1e-6))) * shock[1, d] * buffer
+            # 4. care towards recovery, the root domain too when the service works on the root;
+            #    waiting lists wear people down; Voorzorg groups help a little while waiting
+            for j in range(m):
+                i = start + j
+                if state[0][i] == NONE and state[1][i] == NONE and state[2][i] == NONE and not in_voorzorg[i]:
+                    continue
+                for d in range(3):
+                    if state[d][i] == IN_CARE:
+                        s = service[d, i]
+                        effect = service_effect[s]
+                        h[d, j] += effect * max(threshold[d] + margin - h[d, j], ZERO)
+                        r = root[d, i]
+                        if service_treats_root[s] and r != d:
+                            h[r, j] += effect * max(threshold[r] + margin - h[r, j], ZERO)
+                    elif state[d][i] == WAITING:
+                        h[d, j] -= waiting_loss
+                if in_voorzorg[i]:
+                    for d in (MENTAL, SOCIAL):
+                        h[d, j] += voorzorg_effect * max(threshold[d] + margin - h[d, j], ZERO)
+            # health stays in [0, 1]; severity is the relative shortfall below the threshold;
+            # the dead keep their last health and have no need
+            alive_ = alive[start:stop]
+            for d in range(3):
+                thr, h_d = threshold[d], h[d]
+                health_d, severity_d = health[d][start:stop], severity[d][start:stop]
+                for j in range(m):
+                    x = min(max(h_d[j], ZERO), ONE)
+                    health_d[j] = x if alive_[j] else health_d[j]
+                    severity_d[j] = (max(thr - x, ZERO) / thr) if alive_[j] else ZERO
 
 
 def step(model) -> None:
@@ -160,10 +223,15 @@ def step(model) -> None:
     keys = np.array([model.streams.key(f"health.shock.{d}", model.month) for d in range(3)], dtype=np.uint64)
     trend = np.float32((1.0 + rules.demand_trend) ** (model.month / 12.0))
     model.severity = _severity_buffer(model)
-    _step(res.health, model.severity, res.alive, res.age, res.income, res.debt, res.benefit,
-          res.wijk, res.network, res.state, res.service, res.root, res.in_voorzorg,
+    _step(_rows(res.health), _rows(model.severity), _rows(res.state), res.alive, res.age, res.income, res.debt,
+          res.benefit, res.wijk, res.network, res.service, res.root, res.in_voorzorg,
           keys, trend, rules.base, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
           rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT)
+
+
+def _rows(per_domain: np.ndarray) -> tuple:
+    """The three domain rows of a (3, n) resident array, each a contiguous array."""
+    return per_domain[0], per_domain[1], per_domain[2]
 
 
 def _severity_buffer(model) -> np.ndarray:
