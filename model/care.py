@@ -243,9 +243,9 @@ def admit_from_queues(model) -> None:
     Providers that are rationing (budget spent) admit nobody until the new year.
     """
     res = model.res
-    w_dom, w_ids, c_dom, c_ids = episode_lists(model)
-    in_care, d_idx, ids, service, prov, months = _queues(w_dom, w_ids, c_dom, c_ids, res.service, res.months,
-                                                         res.municipality, model.provider_index, len(model.providers))
+    d_idx, ids, c_dom, c_ids = episode_lists(model)
+    in_care, service, prov, months = _queues(d_idx, ids, c_dom, c_ids, res.service, res.months, res.municipality,
+                                             model.provider_index, len(model.providers))
     model.provider_in_care = in_care
     if len(ids) == 0:
         return
@@ -267,8 +267,8 @@ def admit_from_queues(model) -> None:
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
 def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_index, n_providers):
-    """Residents in care per provider, and the waiting list with each episode's service,
-    provider and months waited."""
+    """Residents in care per provider, and each waiting episode's service, provider and months
+    waited."""
     in_care = np.zeros((CHUNKS, n_providers), dtype=np.int64)
     waiting_service = np.empty(len(w_ids), dtype=np.int8)
     prov = np.empty(len(w_ids), dtype=np.int64)
@@ -284,7 +284,7 @@ def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_
             waiting_service[k] = service[d, i]
             prov[k] = provider_index[service[d, i], municipality[i]]
             waited[k] = months[d, i]
-    return in_care.sum(axis=0).astype(np.float64), w_dom.copy(), w_ids.copy(), waiting_service, prov, waited
+    return in_care.sum(axis=0).astype(np.float64), waiting_service, prov, waited
 
 
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
@@ -465,13 +465,11 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
 
 
 def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray,
-                       fee_paid: np.ndarray | None = None) -> np.ndarray:
+                       fee_paid: np.ndarray) -> np.ndarray:
     """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped
-    yearly), for the contacts that are paid per contact (`fee_paid`, all if not given).
-    Contacts counted per group (id -1) are never liable."""
+    yearly), for the contacts that are paid per contact (`fee_paid`). Contacts counted per
+    group (id -1) are never liable."""
     res = model.res
-    if fee_paid is None:
-        fee_paid = np.ones(len(ids), dtype=np.bool_)
     return _eigen_risico(ids, service, cost, fee_paid, res.age, res.eigen_risico_paid, EIGEN_RISICO_SERVICE,
                          model.cfg.financing.eigen_risico)
 

@@ -17,6 +17,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from model import care
 from model.residents import GROUPS
 from model.services import LINES, REPORT_DOMAINS, S, SERVICES
 
@@ -264,7 +265,7 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     if model.cfg.financing.gp_consult_fee_with_capitation:
         fee_provider |= np.array([p.rule == "capitation" for p in providers]) & (model.provider_service == S["gp"])
     fee_paid = fee_provider[prov]
-    own = model.eigen_risico_share(ids, model.provider_service[prov], value, fee_paid)
+    own = care.eigen_risico_share(model, ids, model.provider_service[prov], value, fee_paid)
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
     total, by_residents = _fee_sums(prov, domain, group, value, own, fee_paid, n_prov * 4 * len(GROUPS),

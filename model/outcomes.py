@@ -390,7 +390,7 @@ def _cell_sums(alive, municipality, income, benefit, age, health, severity, stat
             worst = max(severity[0, i], severity[1, i], severity[2, i])
             severe_working[c, m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
     total = sums[0].copy()
-    for c in range(1, CHUNKS):
+    for c in range(1, CHUNKS):  # block after block: the same order of addition on any number of threads
         total += sums[c]
     return count.sum(axis=0), total, flags.sum(axis=0), severe_working.sum(axis=0)
 

@@ -130,9 +130,6 @@ class CarelinesModel(mesa.Model):
                                      np.broadcast_to(np.asarray(report_domain, dtype=np.int64), prov.shape),
                                      np.asarray(group, dtype=np.int64), np.asarray(contacts, dtype=np.float64)))
 
-    def eigen_risico_share(self, ids, service, cost, fee_paid=None):
-        return care.eigen_risico_share(self, ids, service, cost, fee_paid)
-
     def alive_by_municipality(self, recount: bool = False) -> np.ndarray:
         """Residents per municipality (counted once a month, after demography)."""
         if recount or self.population_by_municipality is None:
