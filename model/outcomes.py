@@ -2,7 +2,7 @@
 
 Events (referrals, new episodes, crises, GP consults...) are counted as they happen with
 `Outcomes.count`; states (clients, waiting, health, need, cost) are measured at the end of each
-month by `record_month`. Metric names and dimensions follow DESIGN.md section 4.
+month by `record_month`. Metric names and dimensions follow docs/design.md section 4.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ class HealthConfig:
                                       "Below this, a domain starts eroding the domains it feeds.")
     coupling: List[List[float]] = param([[0.0, 0.005, 0.015], [0.01, 0.0, 0.02], [0.005, 0.025, 0.0]],
                            "health lost per month per unit shortfall (row: source domain)", 0.0, 0.5,
-                           "DESIGN section 3: social erodes mental, mental erodes social and physical, "
+                           "docs/design.md section 3: social erodes mental, mental erodes social and physical, "
                            "physical erodes social; sizes assumed, kept small enough relative to "
                            "health.drift that the mental-social loop cannot run away",
                            "Cross-domain coupling matrix (physical, mental, social).")
@@ -217,7 +217,7 @@ class HealthConfig:
                                     "family conflict), so early help matters",
                                     "Untreated needs recover slowly by themselves.")
     untreated_progression: List[float] = param([0.002, 0.004, 0.004], "health lost per month with an untreated need",
-                                        0.0, 0.1, "DESIGN section 3: untreated needs escalate; size assumed",
+                                        0.0, 0.1, "docs/design.md section 3: untreated needs escalate; size assumed",
                                         "Untreated needs (physical, mental, social) worsen.")
     youth_progression: float = param(0.015, "health lost per month with an untreated youth need", 0.0, 0.1,
                                      "fitted to the CPB (2020) wijkteam comparison (residential growth "
@@ -225,7 +225,7 @@ class HealthConfig:
                                      "grid over 0.008-0.025 in the full-size replay (README, Calibration)",
                                      "Untreated mental and social needs of children worsen faster.")
     waiting_deterioration: float = param(0.003, "health lost per month on a waiting list", 0.0, 0.1,
-                                         "DESIGN section 3: needs worsen while waiting; size assumed",
+                                         "docs/design.md section 3: needs worsen while waiting; size assumed",
                                          "Extra deterioration while waiting for care.")
 
 
@@ -239,7 +239,7 @@ class HelpSeekingConfig:
     informal_absorption: float = param(0.5, "share of mild help-seeking replaced at network 1", 0.0, 1.0,
                                        ASSUMPTION, "A strong network handles mild needs informally.")
     gp_norm: List[float] = param([1.0, 0.6, 0.35], "weight of the GP channel (physical, mental, social)", 0.0, 10.0,
-                          "DESIGN section 3: a GP visit is socially more accepted; sizes assumed",
+                          "docs/design.md section 3: a GP visit is socially more accepted; sizes assumed",
                           "Medicalisation norm: how readily people take a problem to the GP.")
     nulde_norm: List[float] = param([0.02, 0.15, 0.35], "weight of the nulde-lijn channel", 0.0, 10.0, ASSUMPTION,
                              "How readily people go to social work with a problem.")
@@ -248,7 +248,7 @@ class HelpSeekingConfig:
     youth_wijkteam_norm: float = param(0.4, "weight of the wijkteam channel for children", 0.0, 10.0,
                                        ASSUMPTION, "Parents' use of the wijkteam for a child's problem.")
     latent_demand: float = param(0.04, "extra help-seeking chance per month at full wijkteam reach",
-                                 0.0, 1.0, "DESIGN section 3: an accessible wijkteam uncovers latent demand",
+                                 0.0, 1.0, "docs/design.md section 3: an accessible wijkteam uncovers latent demand",
                                  "Accessible wijkteams reach mild social and youth needs.")
     latent_demand_light_help_pull: float = param(1.0, "share of the wijkteam's reach that depends on its light help",
                                                  0.0, 1.0,
@@ -303,7 +303,7 @@ class GatekeeperConfig:
     wmo_min_age: float = param(65.0, "years", 18.0, 100.0, ASSUMPTION,
                                "Adults from this age with physical or social needs are referred to Wmo.")
     zorgmijding: float = param(0.25, "chance a low-income or indebted adult declines a referral",
-                               0.0, 1.0, "DESIGN section 3: the eigen risico deters low-income residents",
+                               0.0, 1.0, "docs/design.md section 3: the eigen risico deters low-income residents",
                                "Care avoidance because of the eigen risico.")
     step_down: float = param(0.3, "share of tweede-lijn discharges with follow-up", 0.0, 1.0, ASSUMPTION,
                              "Afschalen: follow-up in the eerste or nulde lijn after specialist care.")
@@ -365,7 +365,7 @@ class ServicesConfig:
 # --------------------------------------------------------------------------- financing
 @dataclass
 class ContractConfig:
-    rule: str = choice("per_verrichting", FINANCING_RULES, "DESIGN section 3",
+    rule: str = choice("per_verrichting", FINANCING_RULES, "docs/design.md section 3",
                        "Financing rule for this provider type.")
     budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0,
                                        "assumption: 0 derives it from the provider's capacity cost",
@@ -419,7 +419,7 @@ class FinancingConfig:
     municipal_budget_slack: float = param(0.02, "share above last year's spending", -0.5, 1.0, ASSUMPTION,
                                           "Municipal social-domain budget relative to last year's spending.")
     sluitpost_cut: float = param(1.5, "relative cut in prevention per unit relative overspend", 0.0, 10.0,
-                                 "DESIGN section 3: prevention is cut first (sluitpost); size assumed",
+                                 "docs/design.md section 3: prevention is cut first (sluitpost); size assumed",
                                  "How hard the municipality cuts the social basis after overspending.")
     sluitpost_max_cut: float = param(0.5, "share of the social basis", 0.0, 1.0, ASSUMPTION,
                                      "Largest yearly cut in the social basis after overspending.")
@@ -452,7 +452,7 @@ class PreventiefondsConfig:
     start_month: int = param(0, "month since simulation start", 0, 1200, ASSUMPTION,
                              "Month the fund starts.")
     duration_years: float = param(10.0, "years", 0.0, 50.0,
-                                  "DESIGN section 3: proposed as temporary, 10 to 15 years",
+                                  "docs/design.md section 3: proposed as temporary, 10 to 15 years",
                                   "Lifespan of the fund; it stops afterwards unless structural.")
     structural: bool = False
     contribution_per_resident: float = param(20.0, "euro per resident per year", 0.0, 1000.0, ASSUMPTION,
@@ -462,7 +462,7 @@ class PreventiefondsConfig:
 
 
 def _new_rule(service: str):
-    return choice("", ("",) + FINANCING_RULES, "DESIGN section 3: switching financing rules per line",
+    return choice("", ("",) + FINANCING_RULES, "docs/design.md section 3: switching financing rules per line",
                   f"Rule for {service} while the switch applies ('' keeps the rule in financing).")
 
 
