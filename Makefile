@@ -29,7 +29,7 @@ test: $(STAMP)
 bench: $(STAMP)  ## speed and memory figures, written to benchmarks/results.json (long: about half an hour)
 	$(BIN)/python -m benchmarks.run
 
-docs: $(STAMP)  ## regenerate docs/parameters.md from the config schema
+docs: $(STAMP)  ## regenerate docs/parameters.md from the config schema and the default configs
 	$(BIN)/python -m analysis.parameter_dictionary
 
 lock: $(STAMP)  ## refresh the pinned versions after changing dependencies
