@@ -17,8 +17,8 @@ One month, in this order (the only place where the order is written down):
  7. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
     `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
  8. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
- 9. Waiting lists: residents whose need passed leave them, some give up; the rest are
-    admitted, longest waiting first, up to capacity (`model.care`).
+ 9. Waiting lists: residents whose need passed leave them, some give up, providers that ration
+    refer some down; the rest are admitted, longest waiting first, up to capacity (`model.care`).
 10. Care: contacts and waiting months (`model.care`).
 11. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
 12. Financing: providers are paid by their contract; the fund and regional budget pay and
