@@ -3,6 +3,7 @@
     python -m experiments.calibrate population.size=20000 years=4 seeds=[1,2] maxiter=8 popsize=5
     python -m experiments.calibrate free=configs/calibration/free_parameters.yaml install=true
     python -m experiments.calibrate cpb_size=1000000 free=...   # the CPB replay in the objective too
+    python -m experiments.calibrate free=my_subset.yaml keep=true install=true  # refit a subset
 
 Free parameters and their search ranges are listed in a YAML file (`free=`, default
 configs/calibration/free_parameters.yaml). Every candidate is simulated with the same seeds
@@ -19,7 +20,8 @@ The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate a
 objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
 fitted.yaml (the best values with provenance: targets, date, objective, seeds), calibration.csv
 (target, model, observed, relative_error) and calibration.png. `install=true` copies
-fitted.yaml to configs/calibration/fitted.yaml, which every run then loads.
+fitted.yaml to configs/calibration/fitted.yaml, which every run then loads; with `keep=true`
+the parameters this fit leaves out keep their installed values (a subset is refitted).
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ from experiments.cli import REPO, fail, split_args, unique_run_dir
 from model.config import ConfigError, parse_overrides
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
-           "install": "false", "workers": str(os.cpu_count() or 1), "cpb_size": "0"}
+           "install": "false", "keep": "false", "workers": str(os.cpu_count() or 1), "cpb_size": "0"}
+INSTALLED = REPO / "configs" / "calibration" / "fitted.yaml"
 DEFAULT_MODEL = ["population.size=20000", "years=4"]
 
 
@@ -66,10 +69,12 @@ def parse(argv: list[str]) -> tuple[dict, list[str], dict]:
         fail("'seeds', 'maxiter', 'popsize', 'workers' and 'cpb_size' must be whole numbers, e.g. seeds=[1,2] maxiter=6")
     if not seeds or maxiter < 0 or popsize < 1 or workers < 1 or cpb_size < 0:
         fail("'seeds' needs at least one seed; 'maxiter' >= 0, 'popsize' >= 1, 'workers' >= 1, 'cpb_size' >= 0")
-    if options["install"] not in ("true", "false"):
-        fail(f"'install': '{options['install']}' is not allowed; allowed are true, false")
+    for flag in ("install", "keep"):
+        if options[flag] not in ("true", "false"):
+            fail(f"'{flag}': '{options[flag]}' is not allowed; allowed are true, false")
     opts = {"seeds": seeds, "maxiter": maxiter, "popsize": popsize, "workers": workers,
-            "install": options["install"] == "true", "free": Path(options["free"]), "cpb_size": cpb_size}
+            "install": options["install"] == "true", "keep": options["keep"] == "true",
+            "free": Path(options["free"]), "cpb_size": cpb_size}
     return opts, DEFAULT_MODEL + rest, flags
 
 
@@ -151,9 +156,13 @@ def current_value(config, name: str) -> float:
     return float(node)
 
 
-def fitted_yaml(names, x, base_config, info: dict) -> str:
-    """A `# @package _global_` config setting the fitted values, with provenance."""
+def fitted_yaml(names, x, base_config, info: dict, kept: dict | None = None) -> str:
+    """A `# @package _global_` config setting the fitted values, with provenance; `kept` (a tree
+    of earlier fitted values) is kept where this fit does not set a value."""
     tree: dict = {"calibration": info}
+    for section, values in (kept or {}).items():
+        if section != "calibration":
+            tree[section] = json.loads(json.dumps(values))
     for name, value in zip(names, x):
         parts = name.split(".")
         if parts[-1].isdigit():  # an element of a list: write the whole list
@@ -226,14 +235,20 @@ def main(argv: list[str] | None = None) -> None:
             "seeds": ",".join(map(str, opts["seeds"])) + f" at {base_config.population.size} residents, "
                                                           f"{base_config.years} years" + cpb_note,
             "method": "scipy differential_evolution (sobol init, deferred updating, common random numbers)"}
-    (folder / "fitted.yaml").write_text(fitted_yaml(names, x, base_config, info))
+    kept = None
+    if opts["keep"]:  # refit a subset: the installed values of the other parameters stay
+        kept = yaml.safe_load(INSTALLED.read_text())
+        earlier = kept.get("calibration", {})
+        info["method"] += (f"; parameters not in this fit keep the values fitted on {earlier.get('date', '?')} "
+                           f"to {earlier.get('fitted_to', '?')} ({earlier.get('seeds', '?')})")
+    (folder / "fitted.yaml").write_text(fitted_yaml(names, x, base_config, info, kept))
     rows = comparison(figures)
     pd.DataFrame(rows)[["target", "model", "observed", "relative_error", "within_tolerance", "fitted",
                         "why_not_fitted", "unit", "source"]].to_csv(
         folder / "calibration.csv", index=False)
     figure(rows, folder / "calibration.png")
     if opts["install"]:
-        shutil.copy(folder / "fitted.yaml", REPO / "configs" / "calibration" / "fitted.yaml")
+        shutil.copy(folder / "fitted.yaml", INSTALLED)
     for r in rows:
         flag = "" if r["within_tolerance"] or not np.isfinite(r["model"]) else "  (outside tolerance)"
         flag += "" if r["fitted"] else "  (reported, not fitted)"

@@ -14,7 +14,7 @@ import numpy as np
 
 from model import threads
 from model.random_streams import draw
-from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
+from model.residents import (HOSPITAL_CONTACT, CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
                              WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
@@ -235,6 +235,9 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
         own = ids[(service == S["wijkteam"]) & (res.age[ids] < ADULT_AGE)]
         res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
     model.outcomes.count("wmo_referrals", res, ids[service == S["wmo_maatwerk"]])
+    hospital = ids[service == S["hospital"]]  # a hospital episode: referred, or acute (`hospital_care`)
+    res.uses_this_year[hospital] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
+    model.outcomes.count("hospital_episodes", res, hospital)
 
 
 def admit_from_queues(model) -> None:

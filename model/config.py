@@ -173,6 +173,11 @@ def validate(config: Config) -> Config:
         value = _get(config, key)
         if len(value) != n:
             raise ConfigError(f"'{key}': needs {n} values, got {len(value)}")
+    work = config.social_work
+    time_shares = work.casework_share + work.group_work_share + work.community_work_share + work.outreach_share
+    if time_shares > 1 + 1e-9:
+        raise ConfigError("'social_work': casework, group work, community work and outreach shares must add up to "
+                          f"at most 1 (the rest is time between clients); they add up to {time_shares:.4g}")
     if len(config.health.coupling) != 3 or any(len(row) != 3 for row in config.health.coupling):
         raise ConfigError("'health.coupling': must be a 3x3 matrix (physical, mental, social)")
     return config

@@ -79,5 +79,6 @@ def step(model) -> None:
     res.age[new] = 0.0
     res.network[new] = np.clip(0.65 - 0.25 * dep, 0, 1)
     res.health[:, new] = 0.8
+    model.set_care_propensity(np.arange(new.start, new.stop))
     model.outcomes.count("births", res, np.arange(new.start, new.stop))
     model.population_by_municipality = (survivors + births).astype(np.float64)  # alive per municipality

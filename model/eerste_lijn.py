@@ -25,6 +25,7 @@ from model.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray) -> None:
     res = model.res
     res.gp_contact_this_year[ids] = True
+    res.gp_contacts_year[ids] += 1
     rdom = care.report_domain(model, domain, ids)
     model.outcomes.count("gp_consults", res, ids, domain=rdom)
     model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])

@@ -14,19 +14,26 @@ import pandas as pd
 from model import threads
 from model.care import episode_lists
 from model.financing import FINANCIERS, F
-from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
+from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, SUPPORT_BITS,
+                             WIJKVERPLEGING_USE, CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
                              WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
-from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
+from model.services import LINES, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SUPPORT_SERVICES, WMO_SERVICES, S
 from model.threads import CHUNKS, chunk
 
+# yearly residents who used hospital care or long-term support (bits of `uses_this_year`)
+USE_METRICS = ((HOSPITAL_CONTACT, "hospital_patients_year"), (ADMITTED, "hospital_admitted_year"),
+               (WIJKVERPLEGING_USE, "wijkverpleging_users_year"), (HOUSEHOLD_HELP_USE, "wmo_household_clients_year"),
+               (AIDS_USE, "wmo_aids_clients_year"), (CHRONIC_CARE_USE, "gp_chronic_care_patients_year"))
+TOP_ATTENDERS = 0.10  # Nivel's measure of concentration: the share of GP contacts of the top 10% of patients
 GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
 NONE = -1
 # recorded in December only, for the calendar year
 YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
                   "wijkteam_own_help_children_year",
-                  "ggz_adult_clients_year", "wmo_clients_year"}
+                  "ggz_adult_clients_year", "wmo_clients_year", "gp_top10_share",
+                  *(metric for _, metric in USE_METRICS)}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
 MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
@@ -144,6 +151,7 @@ class Outcomes:
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
+        _add_support_users(model, clients, clients_cells, per_service)
         pop = count_g[0]
         self._set(("residents", NONE, NONE, NONE, NONE, NONE), pop, pop.sum())
         for g in range(5):
@@ -170,9 +178,10 @@ class Outcomes:
         self._set_present_groups("clients", np.array(clients_by_group))
         for s_id, s_name in enumerate(SERVICE_NAMES):
             self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
-        for service, metric_name in (("youth_residential", "youth_care_residential"),
-                                     ("youth_ambulant", "youth_care_ambulant"), ("wmo_maatwerk", "wmo_clients")):
-            c = per_service[S[service]]
+        for services, metric_name in ((("youth_residential",), "youth_care_residential"),
+                                      (("youth_ambulant",), "youth_care_ambulant"),
+                                      (WMO_SERVICES, "wmo_clients")):  # Wmo: clients of each kind counted
+            c = sum(per_service[S[service]] for service in services)
             self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
         for ln in range(3):
             s, c = waiting_months[ln], waiting[ln].sum(axis=0)
@@ -209,6 +218,13 @@ class Outcomes:
                             (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
             c = np.bincount(muni[(bits & bit) > 0], minlength=n)
             self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+        uses = res.uses_this_year[alive]
+        for bit, metric in USE_METRICS:
+            c = np.bincount(muni[(uses & bit) > 0], minlength=n)
+            self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+        contacts = res.gp_contacts_year[alive]
+        self._set(("gp_top10_share", NONE, NONE, NONE, NONE, NONE),
+                  np.array([top_share(contacts[muni == m]) for m in range(n)]), top_share(contacts))
 
     def _record_ledger(self, model) -> None:
         """Cost per financier and line (care payments) and contributions, from this month's ledger."""
@@ -442,3 +458,28 @@ def _contact_sums(prov, domain, contacts, provider_line, provider_municipality, 
         per_service[provider_service[p], m] += contacts[j]
         present[provider_line[p], domain[j]] = True
     return by_line_domain, per_service, present
+
+
+def top_share(contacts: np.ndarray, top: float = TOP_ATTENDERS) -> float:
+    """Share of all contacts made by the `top` fraction of residents with most contacts, among
+    residents with at least one contact (nan without contacts)."""
+    used = contacts[contacts > 0]
+    k = int(np.ceil(top * len(used)))
+    if k == 0:
+        return float("nan")
+    return float(np.partition(used, len(used) - k)[len(used) - k:].sum(dtype=np.int64) / used.sum(dtype=np.int64))
+
+
+def _add_support_users(model, clients, clients_cells, per_service) -> None:
+    """Users of long-term support are clients of their line (physical domain) and service, next
+    to any episode they have."""
+    res, n = model.res, model.region.n_municipalities
+    for name in SUPPORT_SERVICES:
+        users = np.flatnonzero(res.support & SUPPORT_BITS[name])
+        muni = res.municipality[users].astype(np.int64)
+        line = SERVICE_LINE[S[name]]
+        per_muni = np.bincount(muni, minlength=n).astype(np.float64)
+        per_service[S[name]] += per_muni
+        clients[line, PHYSICAL] += per_muni
+        clients_cells[line] += np.bincount(muni * 6 + res.income[users] * 2 + res.benefit[users],
+                                           minlength=n * 6)

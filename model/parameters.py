@@ -265,6 +265,13 @@ class HelpSeekingConfig:
                                      "contacts count as having a social cause.")
     gp_minor_scale: float = param(1.0, "multiplier", 0.0, 5.0, "calibration scale (see configs/calibration)",
                                   "Scales all minor-complaint GP contact chances.")
+    care_concentration: float = param(0.7, "shape of the gamma-distributed care propensity (mean 1)", 0.05, 100.0,
+                                      "calibrated to Nivel: the 10% most frequent attenders make 42% of GP-practice "
+                                      "contacts, 78% of residents have a contact in a year; frequent attenders "
+                                      "also use more hospital care (Smits et al. 2013) (data/targets.yaml)",
+                                      "Residents differ in how readily they use care for minor complaints and "
+                                      "chronic conditions (GP contacts, planned hospital care); smaller values "
+                                      "concentrate care use in fewer frequent users.")
     gp_minor_consults: List[float] = param([0.12, 0.10, 0.13, 0.25, 0.45], "chance of a minor-complaint GP "
                                     "contact per month by age band", 0.0, 1.0,
                                     "assumption set to approach Nivel: 4.5 contacts per resident, 78% with one",
@@ -358,8 +365,159 @@ class ServicesConfig:
                                              "assumption scaled to jeugdzorg EUR 5.5 bn (AEF 2020)")
     youth_residential: ServiceConfig = _service(4.0, 12, 20.0, 0.07, 300.0, 0.3,
                                                 "assumption: residential youth care about EUR 70,000 a year")
-    wmo_maatwerk: ServiceConfig = _service(60.0, 24, 4.0, 0.06, 50.0, 0.2,
-                                           "assumption; CBS: more than 1.1 million Wmo clients (2019)")
+    wmo_maatwerk: ServiceConfig = _service(60.0, 24, 24.0, 0.06, 64.0, 0.2,
+                                           "Kostenhandleiding 2024: begeleiding EUR 64 an hour; hours a month "
+                                           "calibrated to support at home and sheltered living (CBS 84580NED: "
+                                           "EUR 94 + 108 per resident, 2019-2022)")
+    # long-term support: capacity is users (not episodes), episode_months the mean months of use
+    # while the need lasts, contacts_per_month hours (or units) a month, min_severity the need
+    # below which nobody starts
+    wijkverpleging: ServiceConfig = _service(22.0, 8, 14.0, 0.04, 75.0, 0.1,
+                                             "Kostenhandleiding 2024: home nursing EUR 75 an hour (2022 prices); "
+                                             "capacity: Vektis, 293,000 clients a month (2021) plus a margin; "
+                                             "hours calibrated to Zvw wijkverpleging cost")
+    hospital_outpatient: ServiceConfig = _service(150.0, 1, 1.5, 0.0, 280.0, 0.0,
+                                                  "assumption: 1.5 visits in a month of outpatient care (2.2 "
+                                                  "specialist contacts a resident a year, survey 2013); price per "
+                                                  "visit (Kostenhandleiding EUR 120) calibrated to Zvw "
+                                                  "medisch-specialistische zorg, which also pays specialists, "
+                                                  "diagnostics and expensive medicines")
+    hospital_planned: ServiceConfig = _service(30.0, 1, 1.7, 0.0, 4300.0, 0.0,
+                                               "derived: a planned treatment has 1.7 admissions (CBS 2021: 2.85 "
+                                               "million admissions of 1.7 million residents), each 53% clinical, "
+                                               "5 days at EUR 644, or 47% day admission at EUR 335 (CBS 2019; "
+                                               "Kostenhandleiding 2024), times the 2.3 by which MSZ spending "
+                                               "exceeds reference prices")
+    wmo_household: ServiceConfig = _service(40.0, 36, 7.0, 0.0, 32.76, 0.05,
+                                            "Kostenhandleiding 2024: household help EUR 32.76 an hour; hours "
+                                            "calibrated to CBS 84580NED (EUR 80 per resident, 2021)")
+    gp_chronic_care: ServiceConfig = _service(150.0, 60, 1.0, 0.02, 50.0, 0.0,
+                                              "assumption: a chronic-care programme fee per patient-month; "
+                                              "calibrated with the other GP payments to Zvw huisartsenzorg, "
+                                              "which pays more than capitation and consults (M&I, ketenzorg)")
+    wmo_aids: ServiceConfig = _service(35.0, 48, 1.0, 0.0, 130.0, 0.2,
+                                       "assumption: aids, home adaptations and transport as a monthly cost; "
+                                       "cost calibrated to CBS 84580NED (EUR 39 per resident, 2019)")
+
+
+# --------------------------------------------------------------------------- long-term support and planned hospital care
+@dataclass
+class SupportRule:
+    """Who starts one kind of long-term support (the service's own settings say how much)."""
+    min_age: float = param(18.0, "years", 0.0, 120.0, ASSUMPTION, "Residents from this age can start.")
+    min_frailty: float = param(0.2, "physical frailty (0 to 1, see hospital_care.frailty_threshold)", 0.0, 1.0,
+                               ASSUMPTION, "Residents start only from this frailty, and keep support while at it.")
+    start_rate: float = param(0.05, "chance per month at frailty 1", 0.0, 1.0, ASSUMPTION,
+                              "Monthly chance of starting, proportional to physical frailty.")
+    informal_substitution: float = param(0.0, "share of starts replaced by informal care at network 1",
+                                         0.0, 1.0, ASSUMPTION,
+                                         "Mantelzorg: a strong network takes over part of the support.")
+    end_after_recovery: float = param(0.1, "chance per month of ending once frailty is below min_frailty",
+                                      0.0, 1.0, "assumption: a reassessment ends support within about a year",
+                                      "Support ends when the need has passed.")
+
+
+def _support(min_frailty, start_rate, substitution, source):
+    return field(default_factory=lambda: SupportRule(18.0, min_frailty, start_rate, substitution),
+                 metadata={"section": True, "source": source})
+
+
+@dataclass
+class SupportConfig:
+    """Long-term support at home, reached directly by residents whose physical health calls for it:
+    wijkverpleging (insurer) and Wmo household help and aids (municipality)."""
+    wijkverpleging: SupportRule = _support(0.3, 0.03, 0.0, "assumption: start rate calibrated to users")
+    wmo_household: SupportRule = _support(0.3, 0.025, 0.4,
+                                          "assumption: informal care substitutes for household help "
+                                          "(SCP: most help at home of older people is informal)")
+    wmo_aids: SupportRule = _support(0.35, 0.027, 0.0, "assumption: start rate calibrated to cost")
+    gp_chronic_care: SupportRule = _support(0.1, 0.05, 0.0,
+                                            "assumption: chronic conditions with mild frailty; start rate "
+                                            "calibrated with huisartsenzorg cost")
+
+
+@dataclass
+class HospitalCareConfig:
+    """Planned and chronic hospital care driven by physical health (acute care: episodes and crises)."""
+    frailty_threshold: float = param(0.8, "physical health", 0.0, 1.0,
+                                     "assumption: the level below which poor physical health raises "
+                                     "mortality too (demography)",
+                                     "Physical frailty is the shortfall below this level (0 to 1).")
+    acute_base: float = param(0.0007, "chance per month at good physical health", 0.0, 0.2,
+                              "assumption: calibrated to acute admissions (CBS 2019: a third of admissions)",
+                              "Emergency admissions (acute illness, injury) of healthy residents.")
+    acute_frailty: float = param(0.025, "extra chance per month at frailty 1", 0.0, 1.0,
+                                 "assumption: calibrated to acute admissions (CBS 2019: a third of admissions)",
+                                 "Emergency admissions grow with physical frailty.")
+    outpatient_base: float = param(0.03, "chance per month at good physical health", 0.0, 1.0,
+                                   "assumption: calibrated to the share of residents with a hospital contact",
+                                   "Outpatient hospital care (visits, diagnostics) of healthy residents.")
+    outpatient_frailty: float = param(0.30, "extra chance per month at frailty 1", 0.0, 1.0,
+                                      "assumption: calibrated to Zvw medisch-specialistische zorg",
+                                      "Chronic follow-up grows with physical frailty.")
+    planned_admission_base: float = param(0.0009, "chance per month at good physical health", 0.0, 0.2,
+                                          "assumption: calibrated to non-acute admissions (CBS 2019)",
+                                          "Planned clinical or day admissions of healthy residents.")
+    planned_admission_frailty: float = param(0.035, "extra chance per month at frailty 1", 0.0, 1.0,
+                                             "assumption: calibrated to non-acute admissions (CBS 2019)",
+                                             "Planned admissions grow with physical frailty.")
+    effect: float = param(0.05, "share of the gap to recovery closed in a month with planned care", 0.0, 1.0,
+                          "assumption: planned and chronic care keep physical health up, less than an episode",
+                          "Effect of planned and chronic hospital care on physical health.")
+
+
+# --------------------------------------------------------------------------- the social basis: staff
+@dataclass
+class SocialWorkConfig:
+    """The social basis priced by its staff: FTE at CAO Sociaal Werk cost, time split over tasks."""
+    fte_per_1000: float = param(1.9, "FTE per 1,000 residents", 0.0, 20.0,
+                                "assumption: calibrated to municipal spending on the social basis",
+                                "Social workers employed for the social basis.")
+    gross_salary_month: float = param(3800.0, "euro per FTE-month, gross", 0.0, 20_000.0,
+                                      "derived: CAO Sociaal Werk 2024, EUR 21.04 (schaal 8, start) to 28.02 "
+                                      "(schaal 9, step 8) an hour at 156 hours a month; the middle",
+                                      "Monthly salary of a social worker.")
+    ikb_share: float = param(0.20, "share of salary", 0.0, 1.0,
+                             "CAO Sociaal Werk: Individueel Keuzebudget (holiday pay, year-end bonus, leave)",
+                             "Individueel Keuzebudget on top of salary.")
+    employer_charges_share: float = param(0.187, "share of salary and IKB", 0.0, 1.0,
+                                          "derived: 2024 employer premiums AWf 2.64% + Aof 7.49% + childcare "
+                                          "0.50% + Whk 1.53% + Zvw 6.57% (data/sources.yaml)",
+                                          "Employer social-security charges.")
+    pension_share: float = param(0.09, "share of salary and IKB", 0.0, 1.0,
+                                 "derived: PFZW 2024, employer 12.9% of salary above the EUR 15,816 franchise "
+                                 "plus 0.5% AP, on about EUR 55,000 (data/sources.yaml)",
+                                 "Employer part of the pension premium.")
+    overhead_share: float = param(0.15, "share of personnel cost", 0.0, 2.0,
+                                  "assumption: management, housing, ICT and training; with it a social worker "
+                                  "costs about EUR 80,000 a year, near the sector's EUR 3 bn turnover over about "
+                                  "40,000 FTE (data/sources.yaml)",
+                                  "Management, housing, ICT and training on top of personnel cost.")
+    productive_hours: float = param(1550.0, "hours per FTE-year", 0.0, 2080.0,
+                                    "derived: 36 hours x 52 weeks = 1,872, less 17% for leave and sickness "
+                                    "(Handleiding Overheidstarieven convention, data/sources.yaml)",
+                                    "Hours an FTE works in a year.")
+    casework_share: float = param(0.38, "share of hours", 0.0, 1.0,
+                                  "assumption: with the other tasks, leaves 37% for administration and time "
+                                  "between clients (Movisie 2022: social workers spend 37% on administration)",
+                                  "Individual support of clients (the social basis's client slots).")
+    group_work_share: float = param(0.10, "share of hours", 0.0, 1.0, ASSUMPTION,
+                                    "Groups (Voorzorg and others).")
+    community_work_share: float = param(0.10, "share of hours", 0.0, 1.0, ASSUMPTION,
+                                        "Community work: activities that residents can join.")
+    outreach_share: float = param(0.05, "share of hours", 0.0, 1.0, ASSUMPTION,
+                                  "Outreach (signalling, home visits before a need is reported).")
+    hours_per_client_month: float = param(3.0, "casework hours per client per month", 0.1, 100.0, ASSUMPTION,
+                                          "Contacts, travel and registration for one client in a month.")
+
+    def cost_per_fte(self) -> float:
+        """Yearly cost of one FTE: salary, IKB, employer charges, pension and overhead."""
+        personnel = 12.0 * self.gross_salary_month * (1.0 + self.ikb_share)
+        return personnel * (1.0 + self.employer_charges_share + self.pension_share) * (1.0 + self.overhead_share)
+
+    def clients_per_fte(self) -> float:
+        """Concurrent clients one FTE supports with its casework hours."""
+        return self.casework_share * self.productive_hours / 12.0 / self.hours_per_client_month
 
 
 # --------------------------------------------------------------------------- financing
@@ -396,6 +554,12 @@ class FinancingConfig:
     youth_ambulant: ContractConfig = _contract("per_verrichting")
     youth_residential: ContractConfig = _contract("per_verrichting")
     wmo_maatwerk: ContractConfig = _contract("per_verrichting")
+    wijkverpleging: ContractConfig = _contract("per_verrichting")
+    hospital_outpatient: ContractConfig = _contract("per_verrichting")
+    hospital_planned: ContractConfig = _contract("per_verrichting")
+    wmo_household: ContractConfig = _contract("per_verrichting")
+    wmo_aids: ContractConfig = _contract("per_verrichting")
+    gp_chronic_care: ContractConfig = _contract("per_verrichting")
     gp_consult_fee_with_capitation: bool = param(True, "flag", None, None,
                                                  "NZa: GP is paid capitation plus consult fees",
                                                  "GP consults are paid per contact on top of capitation.")
@@ -484,6 +648,12 @@ class FinancingSwitchConfig:
     youth_ambulant: str = _new_rule("youth_ambulant")
     youth_residential: str = _new_rule("youth_residential")
     wmo_maatwerk: str = _new_rule("wmo_maatwerk")
+    wijkverpleging: str = _new_rule("wijkverpleging")
+    hospital_outpatient: str = _new_rule("hospital_outpatient")
+    hospital_planned: str = _new_rule("hospital_planned")
+    wmo_household: str = _new_rule("wmo_household")
+    wmo_aids: str = _new_rule("wmo_aids")
+    gp_chronic_care: str = _new_rule("gp_chronic_care")
 
 
 @dataclass
@@ -546,6 +716,9 @@ class Config:
     help_seeking: HelpSeekingConfig = section(HelpSeekingConfig)
     gatekeeper: GatekeeperConfig = section(GatekeeperConfig)
     services: ServicesConfig = section(ServicesConfig)
+    support: SupportConfig = section(SupportConfig)
+    hospital_care: HospitalCareConfig = section(HospitalCareConfig)
+    social_work: SocialWorkConfig = section(SocialWorkConfig)
     financing: FinancingConfig = section(FinancingConfig)
     policies: PoliciesConfig = section(PoliciesConfig)
     calibration: CalibrationInfo = field(default_factory=CalibrationInfo, metadata={"section": True})

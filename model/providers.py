@@ -24,8 +24,11 @@ import mesa
 import numpy as np
 
 from model import care
-from model.services import LINES, SERVICES
+from model.services import LINES, S, SERVICES, SUPPORT_SERVICES
 
+# planned hospital care and long-term support have no episodes or waiting lists to follow: their
+# capacity is set in the config (and by levers)
+DIRECT_SERVICES = {S[name] for name in ("hospital_outpatient", "hospital_planned") + SUPPORT_SERVICES}
 DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
 
 
@@ -40,7 +43,8 @@ class Provider(mesa.Agent):
         self.cfg = getattr(model.cfg.services, spec.name)
         self.contract = getattr(model.cfg.financing, spec.name)
         self.residents_served = residents_served
-        self.base_capacity = self.cfg.capacity_per_1000 * residents_served / 1000.0
+        self.staff = spec.name == "social_basis"  # priced by its staff (`social_work`), not per contact
+        self.base_capacity = self._capacity_per_1000() * residents_served / 1000.0
         self.capacity = self.base_capacity
         self.expansion = 1.0  # capacity grown with demand under per verrichting, relative to base
         self.rule = self.contract.rule
@@ -64,7 +68,23 @@ class Provider(mesa.Agent):
         """Yearly value of the current capacity used in full, at tariff."""
         return self.capacity * self.cfg.contacts_per_month * self.cfg.tariff * 12.0
 
+    def _capacity_per_1000(self) -> float:
+        """Client slots per 1,000 residents: the social basis's from its social workers' casework hours."""
+        if self.staff:
+            work = self.model.cfg.social_work
+            return work.fte_per_1000 * work.clients_per_fte()
+        return self.cfg.capacity_per_1000
+
+    def staff_cost(self) -> float:
+        """Yearly cost of the staff behind the current capacity (all their hours: casework, groups,
+        community work, outreach and time between clients)."""
+        work = self.model.cfg.social_work
+        fte = work.fte_per_1000 * self.residents_served / 1000.0
+        return fte * work.cost_per_fte() * (self.capacity / self.base_capacity if self.base_capacity else 0.0)
+
     def _yearly_budget(self) -> float:
+        if self.staff and self.contract.budget_per_resident <= 0:
+            return self.staff_cost()
         if self.contract.budget_per_resident > 0:
             return self.contract.budget_per_resident * self.residents_served * self.capacity / self.base_capacity \
                 if self.base_capacity else 0.0
@@ -120,7 +140,7 @@ def follow_demand(model) -> None:
         demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
     staff_cut = model.policy.capacity_multiplier < 1.0  # staff shortage or staff moved to social work
     for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
-        if p.rule == "per_verrichting" and capacity > 0:
+        if p.rule == "per_verrichting" and capacity > 0 and p.service not in DIRECT_SERVICES:
             # at most halved or doubled in a year: hiring and closing places take time
             change = min(2.0, max(0.5, 1.0 + response * (wanted / capacity - 1.0)))
             if change > 1.0 and staff_cut[p.service]:

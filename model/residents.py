@@ -11,6 +11,7 @@ resident has at most one episode per domain by construction.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import gammaincinv
 
 from model.parameters import PopulationConfig
 from model.region import Region
@@ -28,10 +29,16 @@ PERSON_FIELDS = {
     "income": np.int8, "benefit": np.bool_, "debt": np.bool_, "debt_months": np.int16,
     "network": np.float32, "eigen_risico_paid": np.float32, "gp_contact_this_year": np.bool_,
     "in_voorzorg": np.bool_, "care_this_year": np.uint8,
+    "care_propensity": np.float32, "gp_contacts_year": np.uint16,
+    "support": np.uint8, "uses_this_year": np.uint8,
 }
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
+# bits of uses_this_year: hospital and long-term support used this calendar year (reset each January)
+HOSPITAL_CONTACT, ADMITTED, WIJKVERPLEGING_USE, HOUSEHOLD_HELP_USE, AIDS_USE, CHRONIC_CARE_USE = 1, 2, 4, 8, 16, 32
+# bits of support: the long-term support a resident receives now (`model.long_term_support`)
+SUPPORT_BITS = {"wijkverpleging": 1, "wmo_household": 2, "wmo_aids": 4, "gp_chronic_care": 8}
 # per-resident, per-domain attributes (shape (3, capacity))
 DOMAIN_FIELDS = {
     "health": np.float32, "service": np.int8, "state": np.int8, "months": np.int16,
@@ -155,6 +162,14 @@ def create_population(cfg: PopulationConfig, region: Region, rng: np.random.Gene
     res.network[:] = np.clip(0.65 - 0.25 * dep + 0.15 * rng.standard_normal(n), 0, 1)
     res.health[:] = 0.7
     return res
+
+
+def care_propensity(u: np.ndarray, concentration: float) -> np.ndarray:
+    """How readily a resident uses care for minor complaints and chronic conditions (GP contacts,
+    planned hospital care), relative to others of the same age and health: gamma distributed with
+    mean 1 and shape `concentration` (smaller: care use concentrated in fewer frequent users),
+    from one uniform draw per resident."""
+    return (gammaincinv(concentration, np.asarray(u, dtype=np.float64)) / concentration).astype(np.float32)
 
 
 def draw_income(cfg: PopulationConfig, deprivation: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -43,12 +43,23 @@ SERVICES = (
     Service("specialist_ggz", TWEEDE, "insurer", False, MENTAL),
     Service("youth_ambulant", TWEEDE, "municipality", False, MENTAL),  # treats the child, not the family context
     Service("youth_residential", TWEEDE, "municipality", True, MENTAL),
-    Service("wmo_maatwerk", TWEEDE, "municipality", True, SOCIAL),
+    Service("wmo_maatwerk", TWEEDE, "municipality", True, SOCIAL),  # begeleiding, sheltered living
+    # care that residents use for as long as their physical health calls for it, next to any
+    # episode (`model.long_term_support`, `model.hospital_care`)
+    Service("wijkverpleging", EERSTE, "insurer", False, PHYSICAL),
+    Service("hospital_outpatient", TWEEDE, "insurer", False, PHYSICAL),
+    Service("hospital_planned", TWEEDE, "insurer", False, PHYSICAL),
+    Service("wmo_household", TWEEDE, "municipality", False, PHYSICAL),
+    Service("wmo_aids", TWEEDE, "municipality", False, PHYSICAL),
+    Service("gp_chronic_care", EERSTE, "insurer", False, PHYSICAL),  # ketenzorg for chronic conditions
 )
 SERVICE_NAMES = tuple(s.name for s in SERVICES)
 S = {s.name: i for i, s in enumerate(SERVICES)}  # service name -> id
 
 SERVICE_LINE = np.array([s.line for s in SERVICES], dtype=np.int8)
 SERVICE_TREATS_ROOT = np.array([s.treats_root for s in SERVICES])
-EIGEN_RISICO_SERVICES = np.array([S["hospital"], S["specialist_ggz"]])
+EIGEN_RISICO_SERVICES = np.array([S["hospital"], S["specialist_ggz"], S["hospital_outpatient"], S["hospital_planned"]])
+HOSPITAL_SERVICES = ("hospital", "hospital_outpatient", "hospital_planned")  # medisch-specialistische zorg
+WMO_SERVICES = ("wmo_maatwerk", "wmo_household", "wmo_aids")
+SUPPORT_SERVICES = ("wijkverpleging", "wmo_household", "wmo_aids", "gp_chronic_care")  # long-term care at home
 YOUTH_SERVICES = np.array([S["poh_jeugd"], S["youth_ambulant"], S["youth_residential"]])

@@ -20,10 +20,14 @@ One month, in this order (the only place where the order is written down):
  9. Waiting lists: residents whose need passed leave them, some give up, providers that ration
     refer some down; the rest are admitted, longest waiting first, up to capacity (`model.care`).
 10. Care: contacts and waiting months (`model.care`).
-11. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
-12. Financing: providers are paid by their contract; the fund and regional budget pay and
+11. Planned and chronic hospital care: outpatient care and planned admissions, by physical
+    frailty (`model.hospital_care`).
+12. Long-term support at home: wijkverpleging, Wmo household help and aids start and end
+    (`model.long_term_support`).
+13. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
+14. Financing: providers are paid by their contract; the fund and regional budget pay and
     collect; everything goes into the ledger (`model.financing`).
-13. Outcomes: this month's metrics (`model.outcomes`).
+15. Outcomes: this month's metrics (`model.outcomes`).
 
 The model first runs `WARMUP_MONTHS` unrecorded months so that health, queues and episodes
 settle; month 0 is January of `start_year`, and lever start months count from there.
@@ -34,7 +38,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import care, demography, determinants, health, help_seeking, memory, nulde_lijn, tweede_lijn
+from model import (care, demography, determinants, health, help_seeking, hospital_care, long_term_support, memory,
+                   nulde_lijn, tweede_lijn)
 from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, RegionalBudget, pay_providers
 from model.outcomes import Outcomes
 from model.parameters import Config
@@ -42,7 +47,7 @@ from model.policies import PolicyState
 from model.providers import Provider, follow_demand, provider_arrays
 from model.random_streams import RandomStreams
 from model.region import build_region
-from model.residents import create_population, group_index
+from model.residents import create_population, care_propensity, group_index
 from model.services import SERVICES
 
 WARMUP_MONTHS = 24
@@ -63,6 +68,7 @@ class CarelinesModel(mesa.Model):
         self.streams = RandomStreams(config.seed)
         self.region = build_region(config.region)
         self.res = create_population(config.population, self.region, self.streams.generator("init"))
+        self.set_care_propensity(np.arange(self.res.n))
         self.initial_population = config.population.size
         self.month = -WARMUP_MONTHS
         self.total_months = 12 * config.years
@@ -137,6 +143,11 @@ class CarelinesModel(mesa.Model):
                 self.res.municipality[self.res.alive], minlength=self.region.n_municipalities).astype(np.float64)
         return self.population_by_municipality
 
+    def set_care_propensity(self, ids: np.ndarray) -> None:
+        """Each resident's care propensity, from a draw keyed by resident id alone (births too)."""
+        u = self.streams.uniform("residents.care_propensity", 0, ids)
+        self.res.care_propensity[ids] = care_propensity(u, self.cfg.help_seeking.care_concentration)
+
     @property
     def calendar_year(self) -> int:
         return self.cfg.start_year + self.month // 12
@@ -168,6 +179,8 @@ class CarelinesModel(mesa.Model):
         care.leave_waiting_lists(self)
         care.admit_from_queues(self)
         care.progress(self)
+        hospital_care.step(self)
+        long_term_support.step(self)
         tweede_lijn.review_episodes(self)
 
         contacts = self._gather_contacts()
@@ -222,6 +235,8 @@ class CarelinesModel(mesa.Model):
         self.res.eigen_risico_paid[:] = 0.0
         self.res.gp_contact_this_year[:] = False
         self.res.care_this_year[:] = 0
+        self.res.gp_contacts_year[:] = 0
+        self.res.uses_this_year[:] = 0
 
     def run_model(self) -> None:
         while not self.finished:

@@ -23,7 +23,7 @@ import numpy as np
 from model import care, threads
 from model.care import ADULT_AGE
 from model.health import RECOVERY_MARGIN
-from model.residents import LOW
+from model.residents import ADMITTED, HOSPITAL_CONTACT, LOW
 from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
 from model.threads import CHUNKS, chunk
 
@@ -165,6 +165,9 @@ def crises(model) -> None:
             service[child] = np.where(care.family_fails(model, ids[child]), S["youth_residential"],
                                       S["youth_ambulant"])
         model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
+        if d == PHYSICAL:
+            res.uses_this_year[ids] |= HOSPITAL_CONTACT | ADMITTED
+            model.outcomes.count("hospital_acute_admissions", res, ids)
         care.discharge(model, d, ids, count=False)  # leaves any waiting list
         res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
         care.refer(model, ids, d, service, from_line=-1, immediate=True)

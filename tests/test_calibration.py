@@ -12,7 +12,7 @@ import pytest
 
 import model
 from analysis.calibration_targets import (CPB_TOLERANCE, NOT_MODELLED, comparison, cpb_targets, fitted_targets,
-                                         model_figures, objective, observed)
+                                         model_figures, objective, observed, tolerance)
 from tests.conftest import config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,11 +39,30 @@ def test_objective_is_zero_at_the_targets_and_grows_with_error():
 
 def test_targets_outside_the_model_scope_are_reported_but_not_fitted():
     exact = {name: float(entry["value"]) for name, entry in observed().items()}
-    assert "cost_msz_per_resident" not in fitted_targets()
-    assert objective(dict(exact, cost_msz_per_resident=1.0)) == 0
-    rows = {r["target"]: r for r in comparison(dict(exact, cost_msz_per_resident=1.0))}
-    assert not rows["cost_msz_per_resident"]["fitted"] and rows["cost_msz_per_resident"]["why_not_fitted"]
+    # a lower bound (general hospitals only) is reported as a check, not fitted
+    assert "hospital_patient_share" not in fitted_targets()
+    assert objective(dict(exact, hospital_patient_share=0.01)) == 0
+    rows = {r["target"]: r for r in comparison(dict(exact, hospital_patient_share=0.01))}
+    assert not rows["hospital_patient_share"]["fitted"] and rows["hospital_patient_share"]["why_not_fitted"]
     assert rows["gp_contacts_per_resident"]["fitted"] and rows["gp_contacts_per_resident"]["within_tolerance"]
+
+
+def test_the_whole_cost_base_is_fitted():
+    """Every pot the model pays from is in the objective: hospital, wijkverpleging, Wmo, the nulde lijn."""
+    for name in ("cost_msz_per_resident", "cost_wijkverpleging_per_resident", "cost_wmo_per_resident",
+                 "cost_nulde_lijn_per_resident", "wmo_clients_per_1000", "wijkverpleging_users_per_1000"):
+        assert name in fitted_targets(), name
+
+
+def test_a_miss_of_a_targets_own_tolerance_weighs_as_a_15_percent_miss():
+    exact = {name: float(entry["value"]) for name, entry in observed().items()}
+    loose = "cost_wmo_per_resident"  # tolerance 0.25
+    assert tolerance(observed()[loose]) == 0.25
+    at_tolerance = objective(dict(exact, cost_wmo_per_resident=1.25 * exact[loose]))
+    strict_at_15 = objective(dict(exact, gp_contacts_per_resident=1.15 * exact["gp_contacts_per_resident"]))
+    assert at_tolerance == pytest.approx(strict_at_15)
+    rows = {r["target"]: r for r in comparison(dict(exact, cost_wmo_per_resident=1.2 * exact[loose]))}
+    assert rows[loose]["within_tolerance"]
 
 
 def test_cpb_terms_count_in_units_of_their_tolerance():

@@ -1,0 +1,127 @@
+"""Planned and chronic hospital care: outpatient care and planned admissions, driven by physical
+health.
+
+Most of what Dutch hospitals do is not a response to a sudden need: it is follow-up of chronic
+conditions, diagnostics and planned (elective) admissions, about two thirds of all admissions
+(CBS 2019). Each month a resident has outpatient care, and separately a planned treatment
+(`services.hospital_planned.contacts_per_month` admissions on average), with
+a chance that rises with physical frailty (the shortfall of physical health below
+`hospital_care.frailty_threshold`) and with the resident's care propensity (chronic conditions:
+frequent GP attenders use more hospital care too). Low-income and indebted adults forgo part of it because of
+the eigen risico (`gatekeeper.zorgmijding`, as for referrals). The hospital fits patients in up
+to its capacity for this care, frailest first; the rest try again next month. Care in a month
+keeps physical health up a little (`hospital_care.effect`).
+
+Acute admissions (about a third of all admissions) come as emergencies, with a chance that
+also rises with frailty, or as crises of untreated physical needs (`model.tweede_lijn`): both
+start an acute hospital episode at once. Needs the GP refers to the hospital are treated in
+hospital episodes too (`model.eerste_lijn`); they count as planned care.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from model import care, threads
+from model.care import ADULT_AGE
+from model.health import RECOVERY_MARGIN
+from model.random_streams import draw
+from model.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE, LOW
+from model.services import PHYSICAL, S
+from model.threads import CHUNKS, chunk, join_chunks
+
+PRIORITY_STEPS = 1000  # frailty in thousandths, for the order in which patients are fitted in
+
+
+@threads.kernel  # serial unless threads are asked for (model.threads)
+def _candidates(alive, age, physical, income, debt, propensity, threshold, base, slope, avoidance, key):
+    """Residents who would have this kind of care this month, in id order, and their frailty.
+    `propensity` (per resident) multiplies the chance; acute care passes none (length 0)."""
+    n = len(age)
+    ids = np.empty(n, dtype=np.int64)
+    frailty = np.empty(n, dtype=np.float32)
+    found = np.zeros(CHUNKS, dtype=np.int64)
+    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+        lo, hi = chunk(c, n)
+        k = lo
+        for i in range(lo, hi):
+            if not alive[i]:
+                continue
+            f = max(threshold - physical[i], np.float32(0.0)) / threshold
+            p = base + slope * f
+            if len(propensity):
+                p *= propensity[i]
+            if age[i] >= ADULT_AGE and (income[i] == LOW or debt[i]):
+                p *= np.float32(1.0) - avoidance  # the eigen risico deters
+            if draw(key, i) < p:
+                ids[k] = i
+                frailty[k] = f
+                k += 1
+        found[c] = k - lo
+    k = join_chunks(ids, found)
+    join_chunks(frailty, found)
+    return ids[:k], frailty[:k]
+
+
+def step(model) -> None:
+    """This month's acute admissions, outpatient care and planned admissions."""
+    acute_admissions(model)
+    planned_care(model)
+
+
+def acute_admissions(model) -> None:
+    """Acute illness or injury (a heart attack, a fracture, an infection) brings residents to the
+    hospital as an emergency, more often the frailer they are: an acute episode starts at once,
+    without the GP's referral and past any waiting list; residents already in hospital care stay."""
+    res, cfg = model.res, model.cfg.hospital_care
+    f32 = np.float32
+    ids, _ = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt, np.zeros(0, dtype=f32),
+                         f32(cfg.frailty_threshold),
+                         f32(cfg.acute_base), f32(cfg.acute_frailty), f32(0.0),
+                         model.streams.key("hospital.acute", model.month))
+    ids = ids[~((res.service[PHYSICAL, ids] == S["hospital"]) & (res.state[PHYSICAL, ids] == IN_CARE))]
+    admit_acute(model, ids)
+
+
+def admit_acute(model, ids: np.ndarray) -> None:
+    """An acute hospital admission: any physical episode elsewhere or on a waiting list gives way."""
+    res = model.res
+    res.uses_this_year[ids] |= HOSPITAL_CONTACT | ADMITTED
+    model.outcomes.count("hospital_acute_admissions", res, ids)
+    care.discharge(model, PHYSICAL, ids, count=False, transfer=True)
+    care.refer(model, ids, PHYSICAL, S["hospital"], from_line=-1, immediate=True)
+
+
+def planned_care(model) -> None:
+    """This month's outpatient care and planned admissions, paid per contact by the insurer."""
+    res, cfg = model.res, model.cfg.hospital_care
+    f32 = np.float32
+    for service, base, slope, stream, used in (
+            ("hospital_outpatient", cfg.outpatient_base, cfg.outpatient_frailty, "hospital.outpatient",
+             HOSPITAL_CONTACT),
+            ("hospital_planned", cfg.planned_admission_base, cfg.planned_admission_frailty, "hospital.planned",
+             HOSPITAL_CONTACT | ADMITTED)):
+        ids, frailty = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt,
+                                   res.care_propensity, f32(cfg.frailty_threshold), f32(base), f32(slope),
+                                   f32(model.cfg.gatekeeper.zorgmijding), model.streams.key(stream, model.month))
+        prov = care.provider_of(model, S[service], ids)
+        free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
+        fits = care.up_to_capacity(prov, free, priority=-np.rint(frailty * PRIORITY_STEPS), tiebreak=ids)
+        ids, prov = ids[np.sort(fits)], prov[np.sort(fits)]
+        res.uses_this_year[ids] |= used
+        model.outcomes.count(f"{service}_patients", res, ids)
+        contacts = getattr(model.cfg.services, service).contacts_per_month * \
+            model.provider_contact_factor[prov].astype(np.float64)
+        model.record_contacts(ids, prov, PHYSICAL, contacts)
+        recover(model, ids, cfg.effect)
+
+
+def recover(model, ids: np.ndarray, effect: float) -> None:
+    """Care outside an episode closes `effect` of the gap between physical health and recovery."""
+    if effect <= 0 or len(ids) == 0:
+        return
+    res = model.res
+    goal = np.float32(model.cfg.health.need_threshold[PHYSICAL] + RECOVERY_MARGIN)
+    h = res.health[PHYSICAL, ids]
+    res.health[PHYSICAL, ids] = np.minimum(h + np.float32(effect) * np.maximum(goal - h, 0), 1)

@@ -1,0 +1,101 @@
+"""Long-term care at home: wijkverpleging (district nursing) and the GP practice's chronic-care
+programmes (ketenzorg for diabetes, COPD, cardiovascular risk), paid by the insurer, and the
+Wmo household help and aids, paid by the municipality; reached directly by residents whose
+physical health calls for it, mostly older and chronically ill residents.
+
+Unlike an episode, support runs next to any care a resident has, for as long as the need
+lasts. Each month
+1. support ends with chance 1 / `episode_months` while the resident stays frail, with chance
+   `end_after_recovery` once frailty is below `min_frailty`, and at death;
+2. residents from `min_age` with a physical frailty (the shortfall below
+   `hospital_care.frailty_threshold`, as for planned hospital care) of at least `min_frailty`
+   start with a chance proportional to their frailty (`start_rate`); a strong informal
+   network (mantelzorg) takes part of it over (`informal_substitution`); the provider takes on
+   new users up to its capacity, most severe first, and the rest try again next month;
+3. users receive `contacts_per_month` hours (or units) at the provider's tariff, more under per
+   verrichting (`model.providers`), and their physical health is kept up by `effect`.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from model import care, hospital_care, threads
+from model.random_streams import draw
+from model.residents import AIDS_USE, CHRONIC_CARE_USE, HOUSEHOLD_HELP_USE, SUPPORT_BITS, WIJKVERPLEGING_USE, WMO
+from model.services import PHYSICAL, S, SUPPORT_SERVICES, WMO_SERVICES
+from model.threads import CHUNKS, chunk, join_chunks
+
+USE_BITS = {"wijkverpleging": WIJKVERPLEGING_USE, "wmo_household": HOUSEHOLD_HELP_USE, "wmo_aids": AIDS_USE,
+            "gp_chronic_care": CHRONIC_CARE_USE}
+
+
+@threads.kernel  # serial unless threads are asked for (model.threads)
+def _changes(alive, age, physical, network, support, bit, end_with_need, end_without_need, min_age, frailty_threshold,
+             min_frailty, start_rate, substitution, end_key, start_key):
+    """One kind of support: users who stop (support cleared here), and residents who would start
+    with their frailty, each in id order."""
+    n = len(age)
+    starts = np.empty(n, dtype=np.int64)
+    start_severity = np.empty(n, dtype=np.float32)
+    found = np.zeros(CHUNKS, dtype=np.int64)
+    for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
+        lo, hi = chunk(c, n)
+        k = lo
+        for i in range(lo, hi):
+            frailty = max(frailty_threshold - physical[i], np.float32(0.0)) / frailty_threshold
+            frail = frailty >= min_frailty
+            if (support[i] & bit) != 0:
+                if not alive[i]:
+                    support[i] &= ~bit
+                elif draw(end_key, i) < (end_with_need if frail else end_without_need):
+                    support[i] &= ~bit
+            elif alive[i] and frail and age[i] >= min_age:
+                if draw(start_key, i) < start_rate * frailty * (np.float32(1.0) - substitution * network[i]):
+                    starts[k] = i
+                    start_severity[k] = frailty
+                    k += 1
+        found[c] = k - lo
+    k = join_chunks(starts, found)
+    join_chunks(start_severity, found)
+    return starts[:k], start_severity[:k]
+
+
+def step(model) -> None:
+    res = model.res
+    f32 = np.float32
+    for name in SUPPORT_SERVICES:
+        bit = SUPPORT_BITS[name]
+        svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
+        starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
+                                    np.uint8(bit), f32(1.0 / svc.episode_months), f32(rule.end_after_recovery),
+                                    f32(rule.min_age), f32(model.cfg.hospital_care.frailty_threshold),
+                                    f32(rule.min_frailty), f32(rule.start_rate),
+                                    f32(rule.informal_substitution),
+                                    model.streams.key(f"support.{name}.end", model.month),
+                                    model.streams.key(f"support.{name}.start", model.month))
+        users = np.flatnonzero(res.support & bit)
+        prov_users = care.provider_of(model, S[name], users)
+        free = np.maximum(0, np.floor(model.provider_capacity) -
+                          np.bincount(prov_users, minlength=len(model.providers))).astype(np.int64)
+        prov = care.provider_of(model, S[name], starts)
+        fits = np.sort(care.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
+        new = starts[fits]
+        res.support[new] |= np.uint8(bit)
+        model.outcomes.count(f"{name}_starts", res, new)
+        users = np.flatnonzero(res.support & bit)
+        res.uses_this_year[users] |= USE_BITS[name]
+        if name in WMO_SERVICES:
+            res.care_this_year[users] |= WMO
+        prov = care.provider_of(model, S[name], users)
+        model.record_contacts(users, prov, PHYSICAL,
+                              svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
+        hospital_care.recover(model, users, svc.effect)
+
+
+def users_per_service(model) -> dict[str, np.ndarray]:
+    """Current users of each kind of support per municipality."""
+    res, n = model.res, model.region.n_municipalities
+    return {name: np.bincount(res.municipality[(res.support & SUPPORT_BITS[name]) != 0], minlength=n).astype(np.float64)
+            for name in SUPPORT_SERVICES}
