@@ -14,10 +14,9 @@ import pandas as pd
 from model import threads
 from model.care import episode_lists
 from model.financing import FINANCIERS, F
-from model.residents import (CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
-                             WMO, YOUTH_AMBULANT,
-                             YOUTH_RESIDENTIAL)
-from model.services import LINES, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, S
+from model.residents import (CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT, IN_CARE, JEUGDHULP, WAITING,
+                             WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD, WMO, YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
+from model.services import LINES, MENTAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SOCIAL, S
 from model.threads import CHUNKS, chunk
 
 GROUP_NAMES = ("income_low", "income_mid", "income_high", "no_benefit", "benefit")
@@ -26,7 +25,7 @@ NONE = -1
 YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
                   "wijkteam_own_help_children_year",
-                  "ggz_adult_clients_year", "wmo_clients_year"}
+                  "ggz_adult_clients_year", "wmo_clients_year", "gp_mental_social_adults_year"}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
 MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
@@ -194,10 +193,13 @@ class Outcomes:
         self._record_ledger(model)
 
     def _record_yearly_clients(self, res) -> None:
-        """December: residents who had each kind of care during the year, and the children."""
+        """December: residents who had each kind of care during the year, and the children.
+        Adults who consulted the GP for a mental or social need this year: per domain (one who
+        did for both is in both rows, and once in the total) and per group."""
         n = self.n_muni
         alive = res.alive
         muni = res.municipality[alive].astype(np.int64)
+        cell = muni * 6 + res.income[alive] * 2 + res.benefit[alive]
         bits = res.care_this_year[alive]
         children = np.bincount(muni[res.age[alive] < 18], minlength=n)
         self._set(("children", NONE, NONE, NONE, NONE, NONE), children, children.sum())
@@ -207,8 +209,22 @@ class Outcomes:
                             (WIJKTEAM_CHILD, "wijkteam_children_year"),
                             (WIJKTEAM_OWN_HELP_CHILD, "wijkteam_own_help_children_year"),
                             (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
-            c = np.bincount(muni[(bits & bit) > 0], minlength=n)
+            had = (bits & bit) > 0
+            c = np.bincount(muni[had], minlength=n)
             self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+        metric = "gp_mental_social_adults_year"
+        mental, social = (bits & GP_MENTAL_ADULT) > 0, (bits & GP_SOCIAL_ADULT) > 0
+        for had, domain in ((mental | social, NONE), (mental, MENTAL), (social, SOCIAL)):
+            c = np.bincount(muni[had], minlength=n)
+            self._set((metric, NONE, NONE, domain, NONE, NONE), c, c.sum())
+        self._set_cell_groups(metric, cell[mental | social])
+
+    def _set_cell_groups(self, metric, cells) -> None:
+        """Group rows (GROUP_NAMES) from the (municipality, income, benefit) cells of residents."""
+        n = self.n_muni
+        grouped = _groups(np.bincount(cells, minlength=n * 6).astype(np.float64).reshape(n, 3, 2))
+        for g in range(len(GROUP_NAMES)):
+            self._set((metric, NONE, NONE, NONE, NONE, g), grouped[g + 1], grouped[g + 1].sum())
 
     def _record_ledger(self, model) -> None:
         """Cost per financier and line (care payments) and contributions, from this month's ledger."""

@@ -27,11 +27,12 @@ PERSON_FIELDS = {
     "alive": np.bool_, "age": np.float32, "municipality": np.int16, "wijk": np.int32,
     "income": np.int8, "benefit": np.bool_, "debt": np.bool_, "debt_months": np.int16,
     "network": np.float32, "eigen_risico_paid": np.float32, "gp_contact_this_year": np.bool_,
-    "in_voorzorg": np.bool_, "care_this_year": np.uint8,
+    "in_voorzorg": np.bool_, "care_this_year": np.uint16,
 }
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
+GP_MENTAL_ADULT, GP_SOCIAL_ADULT = 128, 256  # an adult consulted the GP for a mental or a social need
 # per-resident, per-domain attributes (shape (3, capacity))
 DOMAIN_FIELDS = {
     "health": np.float32, "service": np.int8, "state": np.int8, "months": np.int16,
