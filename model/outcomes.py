@@ -26,6 +26,9 @@ YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "you
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
                   "wijkteam_own_help_children_year",
                   "ggz_adult_clients_year", "wmo_clients_year", "gp_mental_social_adults_year"}
+# yearly youth-care clients that are also broken down by income group and benefit status
+YOUTH_GROUP_METRICS = {"jeugdhulp_clients_year", "youth_residential_clients_year", "youth_ambulant_clients_year",
+                       "youth_specialist_clients_year"}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
 MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
@@ -193,9 +196,10 @@ class Outcomes:
         self._record_ledger(model)
 
     def _record_yearly_clients(self, res) -> None:
-        """December: residents who had each kind of care during the year, and the children.
-        Adults who consulted the GP for a mental or social need this year: per domain (one who
-        did for both is in both rows, and once in the total) and per group."""
+        """December: residents who had each kind of care during the year, and the children;
+        youth care also per income group and benefit status. Adults who consulted the GP for a
+        mental or social need this year: per domain (one who did for both is in both rows, and
+        once in the total) and per group."""
         n = self.n_muni
         alive = res.alive
         muni = res.municipality[alive].astype(np.int64)
@@ -212,6 +216,8 @@ class Outcomes:
             had = (bits & bit) > 0
             c = np.bincount(muni[had], minlength=n)
             self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+            if metric in YOUTH_GROUP_METRICS:
+                self._set_cell_groups(metric, cell[had])
         metric = "gp_mental_social_adults_year"
         mental, social = (bits & GP_MENTAL_ADULT) > 0, (bits & GP_SOCIAL_ADULT) > 0
         for had, domain in ((mental | social, NONE), (mental, MENTAL), (social, SOCIAL)):
