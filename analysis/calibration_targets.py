@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from model.results import select
+
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets.yaml"
 NOT_MODELLED = {"wijkverpleging_users_per_1000"}
 # CPB growth targets and the tolerance (fraction) each must be met within; a miss of one
@@ -46,13 +48,10 @@ def cpb_gap_excess(figures: dict[str, float]) -> float:
 def model_figures(results) -> dict[str, float]:
     """The model's value for every base-rate target, from one run (yearly averages)."""
     ts = results.timeseries
-    region = ts[(ts["municipality"] == "region") & (ts["group"] == "")]
+    region = ts[ts["municipality"] == "region"]
 
-    def total(metric, **dims):
-        sel = region["metric"] == metric
-        for key, value in dims.items():
-            sel &= region[key] == value
-        return float(region.loc[sel, "value"].sum())
+    def total(metric):  # over all months, for everyone (the metric's total row)
+        return float(select(region, metric)["value"].sum())
 
     years = results.config.years
     residents = results.summary["residents_mean"]
