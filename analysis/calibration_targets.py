@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from model.results import select
 from model.services import HOSPITAL_SERVICES, NULDE, SERVICES, WMO_SERVICES
 
 NULDE_SERVICES = tuple(s.name for s in SERVICES if s.line == NULDE)
@@ -56,13 +57,10 @@ def cpb_gap_excess(figures: dict[str, float]) -> float:
 def model_figures(results) -> dict[str, float]:
     """The model's value for every base-rate target, from one run (yearly averages)."""
     ts = results.timeseries
-    region = ts[(ts["municipality"] == "region") & (ts["group"] == "")]
+    region = ts[ts["municipality"] == "region"]
 
-    def total(metric, **dims):
-        sel = region["metric"] == metric
-        for key, value in dims.items():
-            sel &= region[key] == value
-        return float(region.loc[sel, "value"].sum())
+    def total(metric):  # over all months, for everyone (the metric's total row)
+        return float(select(region, metric)["value"].sum())
 
     years = results.config.years
     residents = results.summary["residents_mean"]
@@ -90,7 +88,7 @@ def model_figures(results) -> dict[str, float]:
         # admissions are acute (emergencies, crises) or planned; a hospital episode after the GP's
         # referral is specialist treatment, mostly outpatient
         "hospital_acute_admission_share": acute / max(acute + total("contacts_hospital_planned"), 1.0),
-        "gp_top10_share": float(region.loc[region["metric"] == "gp_top10_share", "value"].mean()),
+        "gp_top10_share": float(select(region, "gp_top10_share")["value"].mean()),
         "cost_huisartsenzorg_per_resident": cost("gp", "poh_ggz", "gp_chronic_care"),
         "cost_msz_per_resident": cost(*HOSPITAL_SERVICES),
         "cost_ggz_per_resident": cost("specialist_ggz"),

@@ -13,13 +13,18 @@ it, to one tidy table with exactly what the report needs (region level only):
   into a pot (preventiefonds, regional budget) and shared savings received: who pays, who saves.
 
 Columns: table, period (month, year or -1), metric, line, to_line, domain, financier, group,
-value. Empty dimension = not applicable, as in the model's timeseries.
+value. An empty dimension is one a row is not broken down by; the measure `cost` per financier
+is the net outlay (care, contributions, less savings received), so it does not add up to `cost`
+with an empty financier (care paid). Figures are read from the model's timeseries as single
+rows (`model.results.select`), in which an empty dimension is the total over it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from model.results import select
 
 LINES = ("nulde", "eerste", "tweede")
 DOMAINS = ("physical", "mental", "social")
@@ -47,12 +52,10 @@ class _Rows:
         return pd.DataFrame(self.rows, columns=list(COLUMNS))
 
 
-def _monthly(region: pd.DataFrame, months: int, metric: str, **eq) -> pd.Series:
-    """A region metric per month, summed over the dimensions not given; 0 where absent."""
-    sel = region["metric"] == metric
-    for key, value in eq.items():
-        sel &= region[key] == value
-    s = region.loc[sel].groupby("month", observed=True)["value"].sum()
+def _monthly(region: pd.DataFrame, months: int, metric: str, **dims) -> pd.Series:
+    """A region metric per month for the given dimension values, at the total over the
+    dimensions not given; 0 where absent."""
+    s = select(region, metric, **dims).set_index("month")["value"]
     return s.reindex(np.arange(months), fill_value=0.0)
 
 
@@ -72,11 +75,11 @@ def extract(results) -> pd.DataFrame:
     def yearly_sum(s):
         return s.groupby(year_of).sum()
 
-    residents = _monthly(region, months, "residents", group="")
+    residents = _monthly(region, months, "residents")
     out.add("measure", -1, "residents", residents.mean())
 
     for line in LINES:
-        clients = _monthly(region, months, "clients", line=line, group="")
+        clients = _monthly(region, months, "clients", line=line)
         out.add("measure", -1, "clients", clients.mean(), line=line)
         out.add_series("yearly", yearly_mean(clients), "clients", line=line)
         out.add_series("monthly", clients, "clients", line=line)
@@ -96,7 +99,7 @@ def extract(results) -> pd.DataFrame:
         out.add_series("yearly", yearly_mean(unmet), "unmet_need", group=group)
 
     for domain in DOMAINS:
-        health = _monthly(region, months, "health", domain=domain, group="")
+        health = _monthly(region, months, "health", domain=domain)
         out.add("measure", -1, "health", health[last_year].mean(), domain=domain)
         out.add_series("yearly", yearly_mean(health), "health", domain=domain)
     gap = _monthly(region, months, "health_gap")

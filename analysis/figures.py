@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from model.results import select  # noqa: E402
+
 LINE_COLOURS = {"nulde": "#2a9d8f", "eerste": "#e9c46a", "tweede": "#e76f51"}
 DOMAIN_COLOURS = {"physical": "#457b9d", "mental": "#9b5de5", "social": "#f4a261"}
 
@@ -21,20 +23,17 @@ def overview_figure(results, path: str | Path) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)
 
     def series(metric, **dims):
-        sel = region["metric"] == metric
-        for k, v in dims.items():
-            sel &= region[k] == v
-        s = region[sel].groupby("month", observed=True)["value"].sum()
-        return start + s.index / 12.0, s.values
+        s = select(region, metric, **dims)
+        return start + s["month"].to_numpy() / 12.0, s["value"].to_numpy()
 
     ax = axes[0, 0]
     for line, colour in LINE_COLOURS.items():
-        ax.plot(*series("clients", line=line, group=""), label=f"{line} lijn", color=colour)
+        ax.plot(*series("clients", line=line), label=f"{line} lijn", color=colour)
     ax.set(title="Clients in care per line", ylabel="clients", xlabel="year")
     ax.legend(frameon=False)
 
     ax = axes[0, 1]
-    cost = region[region["metric"] == "cost"]
+    cost = region[(region["metric"] == "cost") & (region["line"] == "") & (region["financier"] != "")]  # all lines
     yearly = cost.assign(year=start + cost["month"] // 12).groupby(["year", "financier"], observed=True)["value"].sum()
     for financier in yearly.index.get_level_values("financier").unique():
         s = yearly.xs(financier, level="financier")
@@ -44,13 +43,13 @@ def overview_figure(results, path: str | Path) -> Path:
 
     ax = axes[1, 0]
     for domain, colour in DOMAIN_COLOURS.items():
-        ax.plot(*series("health", domain=domain, group=""), label=domain, color=colour)
+        ax.plot(*series("health", domain=domain), label=domain, color=colour)
     ax.set(title="Mean health per domain", ylabel="health (0-1)", xlabel="year")
     ax.legend(frameon=False)
 
     ax = axes[1, 1]
     for line, colour in LINE_COLOURS.items():
-        ax.plot(*series("waiting", line=line, group=""), label=f"{line} lijn", color=colour)
+        ax.plot(*series("waiting", line=line), label=f"{line} lijn", color=colour)
     ax.set(title="Waiting lists per line", ylabel="residents waiting", xlabel="year")
     ax.legend(frameon=False)
 

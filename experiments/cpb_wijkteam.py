@@ -34,6 +34,7 @@ from tqdm import tqdm
 import model
 from analysis.calibration_targets import cpb_targets
 from experiments.cli import fail, split_args, unique_run_dir
+from model.outcomes import DIMENSIONS
 
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
 DEFAULT_SIZE = "population.size=200000"
@@ -49,7 +50,8 @@ def municipal_table(results) -> pd.DataFrame:
     """Per municipality and year: children, the wijkteam's own help to children, youth care clients."""
     ts = results.timeseries
     wanted = ["children", HELP_METRIC, *METRIC.values()]
-    sel = ts[(ts["municipality"] != "region") & ts["metric"].isin(wanted)].copy()
+    totals = (ts[list(DIMENSIONS)] == "").all(axis=1)  # all children, not the rows per group
+    sel = ts[(ts["municipality"] != "region") & ts["metric"].isin(wanted) & totals].copy()
     sel["year"] = results.config.start_year + sel["month"] // 12
     table = sel.pivot_table(index=["municipality", "year"], columns="metric", values="value", observed=True)
     return table.reset_index()

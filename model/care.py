@@ -391,7 +391,7 @@ def progress(model) -> None:
 
 def _care_bits() -> np.ndarray:
     """Bits of `care_this_year` per service, for children (row 0) and adults (row 1)."""
-    bits = np.zeros((2, len(SERVICE_LINE)), dtype=np.uint8)
+    bits = np.zeros((2, len(SERVICE_LINE)), dtype=np.uint16)
     for service in ("youth_ambulant", "youth_residential", "wijkteam"):
         bits[0, S[service]] |= JEUGDHULP
     bits[0, S["youth_residential"]] |= YOUTH_RESIDENTIAL

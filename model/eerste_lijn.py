@@ -19,13 +19,19 @@ import numpy as np
 
 from model import care, nulde_lijn, tweede_lijn
 from model.care import ADULT_AGE
+from model.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT
 from model.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 
 
 def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray) -> None:
+    """GP consults of residents `ids` for a need in `domain`: the year's GP contact, and for
+    adults with a mental or social need the matching `care_this_year` bit."""
     res = model.res
     res.gp_contact_this_year[ids] = True
     res.gp_contacts_year[ids] += 1
+    if domain != PHYSICAL:
+        adults = ids[res.age[ids] >= ADULT_AGE]
+        res.care_this_year[adults] |= GP_MENTAL_ADULT if domain == MENTAL else GP_SOCIAL_ADULT
     rdom = care.report_domain(model, domain, ids)
     model.outcomes.count("gp_consults", res, ids, domain=rdom)
     model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])

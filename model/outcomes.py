@@ -2,10 +2,42 @@
 
 Events (referrals, new episodes, crises, GP consults...) are counted as they happen with
 `Outcomes.count`; states (clients, waiting, health, need, cost) are measured at the end of each
-month by `record_month`. Metric names and dimensions follow docs/design.md section 4.
+month by `record_month`. The metrics are listed in README.md (What a run folder holds) and
+docs/ODD.md (Observation).
+
+Dimensions and totals. A row is a metric with the dimensions line, to_line, domain, financier
+and group. A dimension's value NONE (-1; in the tidy table an empty string) is the total over
+that dimension: all its values together. A metric broken down by some dimensions has, next to
+the rows per combination, the total over each of them and over any set of them: `clients` per
+line and domain has rows per (line, domain), per line (domain empty), per domain (line empty)
+and one with both empty; `cost` per line and financier has rows per (line, financier), per
+financier, per line and the overall total. A dimension a metric is not broken down by holds
+only the total. So a figure is one row, found by giving every dimension (empty for a total);
+rows are never to be summed to get a total, and summing all rows of a metric counts it more
+than once. The totals are:
+
+- counts and sums (events, residents, clients, contacts, euros): the sum over the dimension's
+  values. The group dimension holds two partitions of the residents, income (income_low,
+  income_mid, income_high) and benefit status (no_benefit, benefit); each adds up to the total.
+  `unmet_need` counts needs (a resident with an unmet need in two domains counts twice in the
+  domain total), as `clients` counts episodes.
+- means (MEAN_METRICS): the mean over everyone behind the rows, that is the rows' mean weighted
+  by how many each is over; `health` over domains is the mean of the residents' three domains,
+  `need_share` over domains the share of (resident, domain) pairs with a need, `waiting_months`
+  over lines the mean over all who wait.
+- OVERLAPPING metrics count residents who can be in more than one row of a dimension:
+  `gp_mental_social_adults_year` counts an adult who consulted the GP for a mental and for a
+  social need in both domain rows and once in the total, which is therefore at most their sum.
+
+Totals over municipalities are the column "region": the sum, or for means the mean over the
+region's residents (for values set per municipality by `set_value`, the mean over
+municipalities). Rows of means and of OVERLAPPING metrics are recorded with their totals; the
+other totals are added up from the recorded rows when the data are read (`data`).
 """
 
 from __future__ import annotations
+
+from itertools import combinations
 
 import numba
 import numpy as np
@@ -14,11 +46,12 @@ import pandas as pd
 from model import threads
 from model.care import episode_lists
 from model.financing import FINANCIERS, F
-from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, SUPPORT_BITS,
-                             WIJKVERPLEGING_USE, CURATIVE_GGZ, IN_CARE, JEUGDHULP, WAITING, WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD,
-                             WMO, YOUTH_AMBULANT,
+from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
+                             HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, IN_CARE, JEUGDHULP, SUPPORT_BITS, WAITING,
+                             WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD, WIJKVERPLEGING_USE, WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
-from model.services import LINES, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SUPPORT_SERVICES, WMO_SERVICES, S
+from model.services import (LINES, MENTAL, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SOCIAL,
+                            SUPPORT_SERVICES, WMO_SERVICES, S)
 from model.threads import CHUNKS, chunk
 
 # yearly residents who used hospital care or long-term support (bits of `uses_this_year`)
@@ -32,12 +65,21 @@ NONE = -1
 YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
                   "wijkteam_own_help_children_year",
-                  "ggz_adult_clients_year", "wmo_clients_year", "gp_top10_share",
+                  "ggz_adult_clients_year", "wmo_clients_year", "gp_mental_social_adults_year", "gp_top10_share",
                   *(metric for _, metric in USE_METRICS)}
+# yearly youth-care clients that are also broken down by income group and benefit status
+YOUTH_GROUP_METRICS = {"jeugdhulp_clients_year", "youth_residential_clients_year", "youth_ambulant_clients_year",
+                       "youth_specialist_clients_year"}
 # event metrics that are also broken down by income group and benefit status
 GROUP_METRICS = {"crises", "new_episodes", "zorgmijding", "gp_consults"}
-MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share",
+MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_contact_share", "gp_top10_share",
                 "prevention_cut"}
+# metrics whose rows of a dimension can hold the same resident: their totals are recorded
+OVERLAPPING = {"gp_mental_social_adults_year": "domain"}
+DIMENSIONS = ("line", "to_line", "domain", "financier", "group")
+# per dimension, the sets of values that add up to its total: for group, income or benefit status
+PARTITIONS = ((range(len(LINES)),), (range(len(LINES)),), (range(len(REPORT_DOMAINS)),), (range(len(FINANCIERS)),),
+              (range(3), range(3, 5)))
 
 
 class Outcomes:
@@ -57,9 +99,10 @@ class Outcomes:
 
     @property
     def data(self) -> dict[tuple, np.ndarray]:
-        """key (metric, line, to_line, domain, financier, group) -> values (months, municipalities + 1)."""
+        """key (metric, line, to_line, domain, financier, group) -> values (months, municipalities + 1):
+        the recorded rows and the totals they imply (module docstring)."""
         self._add_pending()
-        return self._data
+        return {**self._data, **_totals(self._data)}
 
     def _row(self, key) -> np.ndarray:
         arr = self._data.get(key)
@@ -164,6 +207,11 @@ class Outcomes:
                 grouped = _groups(values.reshape(n, 3, 2))
                 for g in range(6):
                     self._set_grouped(metric, grouped[g], count_g[g], mean, domain=d, group=g - 1)
+        # over domains: mean health over the three domains; share of (resident, domain) pairs with a need
+        needs = _groups((need[0] + need[1] + need[2]).reshape(n, 3, 2))
+        for g in range(6):
+            self._set_grouped("health", mean_health_g[g], count_g[g], True, group=g - 1)
+            self._set_grouped("need_share", needs[g], 3 * count_g[g], True, group=g - 1)
         gap = [(mean_health_g[1 + income] / np.maximum(count_g[1 + income], 1),
                 mean_health_g[1 + income].sum() / max(count_g[1 + income].sum(), 1)) for income in (2, 0)]
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
@@ -187,6 +235,9 @@ class Outcomes:
             s, c = waiting_months[ln], waiting[ln].sum(axis=0)
             self._set(("waiting_months", ln, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
                       s.sum() / c.sum() if c.sum() else 0.0)
+        s, c = waiting_months.sum(axis=0), waiting.sum(axis=(0, 1))  # over lines: all who wait
+        self._set(("waiting_months", NONE, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
+                  s.sum() / c.sum() if c.sum() else 0.0)
 
         # contacts per line and domain (every provider serves one municipality)
         _, prov, dom, _, cnt = contacts
@@ -203,10 +254,14 @@ class Outcomes:
         self._record_ledger(model)
 
     def _record_yearly_clients(self, res) -> None:
-        """December: residents who had each kind of care during the year, and the children."""
+        """December: residents who had each kind of care during the year, and the children;
+        youth care also per income group and benefit status. Adults who consulted the GP for a
+        mental or social need this year: per domain (one who did for both is in both rows, and
+        once in the total) and per group."""
         n = self.n_muni
         alive = res.alive
         muni = res.municipality[alive].astype(np.int64)
+        cell = muni * 6 + res.income[alive] * 2 + res.benefit[alive]
         bits = res.care_this_year[alive]
         children = np.bincount(muni[res.age[alive] < 18], minlength=n)
         self._set(("children", NONE, NONE, NONE, NONE, NONE), children, children.sum())
@@ -216,8 +271,18 @@ class Outcomes:
                             (WIJKTEAM_CHILD, "wijkteam_children_year"),
                             (WIJKTEAM_OWN_HELP_CHILD, "wijkteam_own_help_children_year"),
                             (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
-            c = np.bincount(muni[(bits & bit) > 0], minlength=n)
+            had = (bits & bit) > 0
+            c = np.bincount(muni[had], minlength=n)
             self._set((metric, NONE, NONE, NONE, NONE, NONE), c, c.sum())
+            if metric in YOUTH_GROUP_METRICS:
+                self._set_cell_groups(metric, cell[had])
+        metric = "gp_mental_social_adults_year"
+        mental, social = (bits & GP_MENTAL_ADULT) > 0, (bits & GP_SOCIAL_ADULT) > 0
+        for had, domain in ((mental | social, NONE), (mental, MENTAL), (social, SOCIAL)):
+            c = np.bincount(muni[had], minlength=n)
+            self._set((metric, NONE, NONE, domain, NONE, NONE), c, c.sum())
+        self._set_cell_groups(metric, cell[mental | social])
+
         uses = res.uses_this_year[alive]
         for bit, metric in USE_METRICS:
             c = np.bincount(muni[(uses & bit) > 0], minlength=n)
@@ -225,6 +290,13 @@ class Outcomes:
         contacts = res.gp_contacts_year[alive]
         self._set(("gp_top10_share", NONE, NONE, NONE, NONE, NONE),
                   np.array([top_share(contacts[muni == m]) for m in range(n)]), top_share(contacts))
+
+    def _set_cell_groups(self, metric, cells) -> None:
+        """Group rows (GROUP_NAMES) from the (municipality, income, benefit) cells of residents."""
+        n = self.n_muni
+        grouped = _groups(np.bincount(cells, minlength=n * 6).astype(np.float64).reshape(n, 3, 2))
+        for g in range(len(GROUP_NAMES)):
+            self._set((metric, NONE, NONE, NONE, NONE, g), grouped[g + 1], grouped[g + 1].sum())
 
     def _record_ledger(self, model) -> None:
         """Cost per financier and line (care payments) and contributions, from this month's ledger."""
@@ -336,6 +408,33 @@ class Outcomes:
             **{column: categorical(column, categories[c]) for c, column in enumerate(columns)},
             "value": np.concatenate(parts["value"]).astype(np.float64),
         })
+
+
+def _totals(data: dict[tuple, np.ndarray]) -> dict[tuple, np.ndarray]:
+    """The total rows implied by recorded rows of sums: for every recorded row, the rows with any
+    set of its dimensions made NONE, unless recorded. Each is the sum over the values of one of
+    its NONE dimensions of the rows one level more detailed (which are computed first); a value
+    without a row contributes 0. Means and OVERLAPPING metrics record their own totals."""
+    rows_of: dict[str, dict[tuple, np.ndarray]] = {}
+    for key, values in data.items():
+        if key[0] not in MEAN_METRICS and key[0] not in OVERLAPPING:
+            rows_of.setdefault(key[0], {})[key[1:]] = values
+    out = {}
+    for metric, rows in rows_of.items():
+        wanted = set()
+        for dims in list(rows):
+            given = [j for j, x in enumerate(dims) if x != NONE]
+            for r in range(1, len(given) + 1):
+                for made_total in combinations(given, r):
+                    wanted.add(tuple(NONE if j in made_total else x for j, x in enumerate(dims)))
+        # the most detailed first, so that the rows a total adds up exist when it is computed
+        for dims in sorted(wanted - set(rows), key=lambda d: (-sum(x != NONE for x in d), d)):
+            for j, values in ((j, values) for j in range(len(dims)) if dims[j] == NONE for values in PARTITIONS[j]):
+                parts = [rows[p] for p in (dims[:j] + (v,) + dims[j + 1:] for v in values) if p in rows]
+                if parts:
+                    rows[dims] = out[(metric, *dims)] = np.sum(parts, axis=0)
+                    break
+    return out
 
 
 def _joined_weights(batches: list, weights: list):

@@ -28,13 +28,14 @@ PERSON_FIELDS = {
     "alive": np.bool_, "age": np.float32, "municipality": np.int16, "wijk": np.int32,
     "income": np.int8, "benefit": np.bool_, "debt": np.bool_, "debt_months": np.int16,
     "network": np.float32, "eigen_risico_paid": np.float32, "gp_contact_this_year": np.bool_,
-    "in_voorzorg": np.bool_, "care_this_year": np.uint8,
+    "in_voorzorg": np.bool_, "care_this_year": np.uint16,
     "care_propensity": np.float32, "gp_contacts_year": np.uint16,
     "support": np.uint8, "uses_this_year": np.uint8,
 }
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
+GP_MENTAL_ADULT, GP_SOCIAL_ADULT = 128, 256  # an adult consulted the GP for a mental or a social need
 # bits of uses_this_year: hospital and long-term support used this calendar year (reset each January)
 HOSPITAL_CONTACT, ADMITTED, WIJKVERPLEGING_USE, HOUSEHOLD_HELP_USE, AIDS_USE, CHRONIC_CARE_USE = 1, 2, 4, 8, 16, 32
 # bits of support: the long-term support a resident receives now (`model.long_term_support`)

@@ -11,7 +11,25 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
+from model.outcomes import DIMENSIONS
 from model.parameters import Config
+
+
+def select(ts: pd.DataFrame, metric: str, municipality: str | None = None, **dims) -> pd.DataFrame:
+    """The rows of `metric` with the given dimension values and every other dimension at its
+    total (empty): one row per month and municipality (for one municipality, per month).
+
+    A total over a dimension is a row of its own (see `model.outcomes`), so rows are selected,
+    never summed."""
+    unknown = set(dims) - set(DIMENSIONS)
+    if unknown:
+        raise TypeError(f"unknown dimension(s) {sorted(unknown)}; the dimensions are {DIMENSIONS}")
+    sel = ts["metric"] == metric
+    if municipality is not None:
+        sel &= ts["municipality"] == municipality
+    for dim in DIMENSIONS:
+        sel &= ts[dim] == dims.get(dim, "")
+    return ts[sel]
 
 
 @dataclass
@@ -20,7 +38,8 @@ class Results:
 
     Attributes:
         timeseries: tidy DataFrame (month, municipality, metric, line, to_line, domain,
-            financier, group, value); municipality "region" is the total or region mean.
+            financier, group, value); municipality "region" is the total or region mean, and an
+            empty dimension the total over that dimension (`model.outcomes`).
         ledger: every payment (month, payer, payee, provider_type, municipality, line, domain,
             group, kind, amount) in euro.
         summary: headline figures (yearly averages over the run, region level).
@@ -33,12 +52,9 @@ class Results:
     config: Config
 
     def metric(self, name: str, municipality: str = "region", **dims) -> pd.Series:
-        """One metric as a monthly series, summed over the dimensions not given."""
-        ts = self.timeseries
-        sel = (ts["metric"] == name) & (ts["municipality"] == municipality)
-        for key, value in dims.items():
-            sel &= ts[key] == value
-        return ts[sel].groupby("month", observed=True)["value"].sum()
+        """One metric as a monthly series, for the given dimension values and the total over
+        the dimensions not given."""
+        return select(self.timeseries, name, municipality, **dims).set_index("month")["value"]
 
     def save(self, folder: str | Path, figures: bool = True) -> Path:
         """Write tables (CSV and Parquet), summary, resolved config and the overview figure.
@@ -78,32 +94,26 @@ def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
     region = ts[ts["municipality"] == "region"]
     years = config.years
 
-    def total(metric, **dims):
-        sel = region["metric"] == metric
-        for k, v in dims.items():
-            sel &= region[k] == v
-        return float(region.loc[sel, "value"].sum())
+    def total(metric, **dims):  # over all months; dimensions not given at their total
+        return float(select(region, metric, **dims)["value"].sum())
 
     def monthly_mean(metric, **dims):
         return total(metric, **dims) / (12 * years)
 
     def last_year_mean(metric, **dims):
-        sel = (region["metric"] == metric) & (region["month"] >= 12 * (years - 1))
-        for k, v in dims.items():
-            sel &= region[k] == v
-        return float(region.loc[sel, "value"].mean())
+        rows = select(region, metric, **dims)
+        return float(rows.loc[rows["month"] >= 12 * (years - 1), "value"].mean())
 
-    residents = monthly_mean("residents", group="")
+    residents = monthly_mean("residents")
     care = ledger[ledger["kind"] == "care"]
     out = {
         "scenario": "+".join(config.scenario) or "baseline",
         "seed": config.seed,
         "years": years,
         "residents_mean": residents,
-        "residents_end": float(region[(region["metric"] == "residents") & (region["group"] == "")]
-                               .sort_values("month")["value"].iloc[-1]),
+        "residents_end": float(select(region, "residents").sort_values("month")["value"].iloc[-1]),
         "scale_to_netherlands": config.region.netherlands_population / max(residents, 1),
-        "clients": {ln: monthly_mean("clients", line=ln, group="") for ln in ("nulde", "eerste", "tweede")},
+        "clients": {ln: monthly_mean("clients", line=ln) for ln in ("nulde", "eerste", "tweede")},
         "new_episodes_per_year": {ln: total("new_episodes", line=ln) / years for ln in ("nulde", "eerste", "tweede")},
         "contacts_per_year": {ln: total("contacts", line=ln) / years for ln in ("nulde", "eerste", "tweede")},
         "cost_per_year_by_financier": {str(k): float(v) / years for k, v in
@@ -114,16 +124,15 @@ def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
         "contributions_per_year": {str(k): float(v) / years for k, v in
                                    ledger[ledger["kind"] == "contribution"].groupby("payer", observed=True)
                                    ["amount"].sum().items()},
-        "crises_per_year": total("crises", group="") / years,
+        "crises_per_year": total("crises") / years,
         "waiting": {ln: monthly_mean("waiting", line=ln) for ln in ("nulde", "eerste", "tweede")},
-        "unmet_need": monthly_mean("unmet_need", group=""),
-        "health_last_year": {d: last_year_mean("health", domain=d, group="") for d in ("physical", "mental", "social")},
-        "need_share_last_year": {d: last_year_mean("need_share", domain=d, group="")
-                                 for d in ("physical", "mental", "social")},
+        "unmet_need": monthly_mean("unmet_need"),
+        "health_last_year": {d: last_year_mean("health", domain=d) for d in ("physical", "mental", "social")},
+        "need_share_last_year": {d: last_year_mean("need_share", domain=d) for d in ("physical", "mental", "social")},
         "health_gap_last_year": last_year_mean("health_gap"),
-        "gp_consults_per_resident_per_year": total("gp_consults", group="") / years / max(residents, 1),
-        "gp_social_cause_share": total("gp_consults_social_cause") / max(total("gp_consults", group=""), 1),
-        "gp_contact_share": float(region.loc[region["metric"] == "gp_contact_share", "value"].mean()),
+        "gp_consults_per_resident_per_year": total("gp_consults") / years / max(residents, 1),
+        "gp_social_cause_share": total("gp_consults_social_cause") / max(total("gp_consults"), 1),
+        "gp_contact_share": float(select(region, "gp_contact_share")["value"].mean()),
         "youth_care_residential": monthly_mean("youth_care_residential"),
         "youth_care_ambulant": monthly_mean("youth_care_ambulant"),
         "wmo_clients": monthly_mean("wmo_clients"),

@@ -7,6 +7,7 @@ import functools
 import pytest
 
 import model
+from model.results import select
 
 SMALL = ("population.size=8000", "years=3")
 MEDIUM = ("population.size=20000", "years=5")
@@ -22,13 +23,9 @@ def cached_run(overrides: tuple, scenario="baseline", base=MEDIUM):
 
 
 def total(results, metric, **dims) -> float:
-    """Sum of a region-level metric over the whole run, for the given dimension values."""
-    dims.setdefault("group", "")  # group rows are breakdowns of the same events
-    ts = results.timeseries
-    sel = (ts["metric"] == metric) & (ts["municipality"] == "region")
-    for key, value in dims.items():
-        sel &= ts[key] == value
-    return float(ts.loc[sel, "value"].sum())
+    """Sum over the whole run of a region-level metric, for the given dimension values and the
+    total over the dimensions not given."""
+    return float(select(results.timeseries, metric, "region", **dims)["value"].sum())
 
 
 @pytest.fixture

@@ -48,10 +48,14 @@ def checked_run(job: tuple[str, int]) -> dict:
     recorded = ledger["month"] >= 0
     care = float(ledger["amount"][recorded & (ledger["kind"] == 0)].sum())
     data = sim.outcomes.data
-    cost = sum(float(arr[:, -1].sum()) for key, arr in data.items() if key[0] == "cost")
+    def region_total(metric, group=-1):  # the row over all lines, domains and financiers
+        row = data.get((metric, -1, -1, -1, -1, group))
+        return 0.0 if row is None else float(row[:, -1].sum())
+
+    cost = region_total("cost")
 
     def low_income(metric):
-        return sum(float(arr[:, -1].sum()) for key, arr in data.items() if key[0] == metric and key[5] == 0)
+        return region_total(metric, group=0)
 
     return {"start": start, "births": births, "deaths": deaths, "alive": sim.res.alive_count, "problem": problem,
             "care": care, "cost": cost, "unmet_low": low_income("unmet_need"), "crises_low": low_income("crises")}
