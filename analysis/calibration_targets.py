@@ -79,6 +79,7 @@ def model_figures(results) -> dict[str, float]:
         "poh_ggz_consults_per_1000": 1000 * total("contacts_poh_ggz") * per_resident_year,
         "gp_social_cause_share": total("gp_consults_social_cause") / max(total("gp_consults"), 1.0),
         "youth_jeugdhulp_share": jeugdhulp / max(total("children"), 1.0),
+        "youth_wijkteam_share_of_jeugdhulp": total("wijkteam_jeugdhulp_children_year") / max(jeugdhulp, 1.0),
         "youth_residential_share": total("youth_residential_clients_year") / max(jeugdhulp, 1.0),
         "ggz_adults_per_1000": 1000 * total("ggz_adult_clients_year") * per_resident_year,
         "wmo_clients_per_1000": 1000 * total("wmo_clients_year") * per_resident_year,

@@ -248,8 +248,10 @@ def _value_cell(value, default, where: str | None, calibrated: bool) -> str:
     return f"{text} (set by `{where}`; schema default {_code(_value(default))})"
 
 
-def _rows(obj, default, prefix: str, inherited_source: str | None, setting: Setting | None, only=None):
+def _rows(obj, default, prefix: str, inherited_source: str | None, setting: Setting | None, only=None,
+          field_sources: dict | None = None):
     """Rows for the fields of a config dataclass: `obj` holds the values in use, `default` the schema's.
+    `field_sources`: sources the section gives for single fields (`model.parameters._service`).
 
     Sub-parameters of a section take the section's source (metadata of the section field) when
     their own source is just "assumption". Sections that carry a meaning get a row of their own.
@@ -272,10 +274,12 @@ def _rows(obj, default, prefix: str, inherited_source: str | None, setting: Sett
             if doc:
                 yield Row(_code(name), "—", "*section*", "—", None, _cell(meta.get("source", "")) or "—",
                           _cell(doc))
-            yield from _rows(value, default_value, name + ".", source, setting)
+            yield from _rows(value, default_value, name + ".", source, setting, field_sources=meta.get("sources"))
             continue
         source = meta.get("source", "")
-        if inherited_source and source == ASSUMPTION:
+        if field_sources and source == ASSUMPTION and f.name in field_sources:
+            source = field_sources[f.name]  # the block names this field's own source
+        elif inherited_source and source == ASSUMPTION:
             source = f"{inherited_source} {BLOCK_MARK}"
         unit = meta.get("unit")
         where = setting.origin(name) if setting else None

@@ -15,7 +15,7 @@ import numpy as np
 from model import threads
 from model.random_streams import draw
 from model.residents import (HOSPITAL_CONTACT, CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
-                             WIJKTEAM_OWN_HELP_CHILD, WMO,
+                             WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
 from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 from model.threads import CHUNKS, chunk, join_chunks
@@ -385,14 +385,26 @@ def progress(model) -> None:
         res.care_this_year, model.provider_index, model.services_cfg_array("contacts_per_month"),
         model.provider_contact_factor, CARE_BITS)
     model.record_contacts(ids, prov, d_idx, contacts, reporting_domain, group)
+    count_registered_jeugdhulp(model, d_idx, ids)
     for d in range(3):  # one contiguous row at a time, so the loop is vectorised
         _count_up_to_9999(res.since_discharge[d])
+
+
+def count_registered_jeugdhulp(model, c_dom: np.ndarray, c_ids: np.ndarray) -> None:
+    """Children in the wijkteam's care count as having jeugdhulp when the team registers its help
+    as a jeugdhulp product, as the CBS figures count it: for a fixed share of children (a draw per
+    child, the same every month), `gatekeeper.wijkteam_jeugdhulp_registered`."""
+    ids = c_ids[model.res.service[c_dom, c_ids] == S["wijkteam"]]
+    ids = ids[model.res.age[ids] < ADULT_AGE]
+    registered = model.streams.uniform("wijkteam.registered_as_jeugdhulp", 0, ids) < \
+        model.cfg.gatekeeper.wijkteam_jeugdhulp_registered
+    model.res.care_this_year[ids[registered]] |= JEUGDHULP | WIJKTEAM_JEUGDHULP
 
 
 def _care_bits() -> np.ndarray:
     """Bits of `care_this_year` per service, for children (row 0) and adults (row 1)."""
     bits = np.zeros((2, len(SERVICE_LINE)), dtype=np.uint16)
-    for service in ("youth_ambulant", "youth_residential", "wijkteam"):
+    for service in ("youth_ambulant", "youth_residential"):  # the wijkteam's help: `count_registered_jeugdhulp`
         bits[0, S[service]] |= JEUGDHULP
     bits[0, S["youth_residential"]] |= YOUTH_RESIDENTIAL
     bits[0, S["youth_ambulant"]] |= YOUTH_AMBULANT

@@ -48,7 +48,7 @@ from model.care import episode_lists
 from model.financing import FINANCIERS, F
 from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
                              HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, IN_CARE, JEUGDHULP, SUPPORT_BITS, WAITING,
-                             WIJKTEAM_CHILD, WIJKTEAM_OWN_HELP_CHILD, WIJKVERPLEGING_USE, WMO, YOUTH_AMBULANT,
+                             WIJKTEAM_CHILD, WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WIJKVERPLEGING_USE, WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
 from model.services import (LINES, MENTAL, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SOCIAL,
                             SUPPORT_SERVICES, WMO_SERVICES, S)
@@ -64,7 +64,7 @@ NONE = -1
 # recorded in December only, for the calendar year
 YEARLY_METRICS = {"gp_contact_share", "children", "jeugdhulp_clients_year", "youth_residential_clients_year",
                   "youth_ambulant_clients_year", "youth_specialist_clients_year", "wijkteam_children_year",
-                  "wijkteam_own_help_children_year",
+                  "wijkteam_own_help_children_year", "wijkteam_jeugdhulp_children_year",
                   "ggz_adult_clients_year", "wmo_clients_year", "gp_mental_social_adults_year", "gp_top10_share",
                   *(metric for _, metric in USE_METRICS)}
 # yearly youth-care clients that are also broken down by income group and benefit status
@@ -270,6 +270,7 @@ class Outcomes:
                             (YOUTH_AMBULANT | YOUTH_RESIDENTIAL, "youth_specialist_clients_year"),
                             (WIJKTEAM_CHILD, "wijkteam_children_year"),
                             (WIJKTEAM_OWN_HELP_CHILD, "wijkteam_own_help_children_year"),
+                            (WIJKTEAM_JEUGDHULP, "wijkteam_jeugdhulp_children_year"),
                             (CURATIVE_GGZ, "ggz_adult_clients_year"), (WMO, "wmo_clients_year")):
             had = (bits & bit) > 0
             c = np.bincount(muni[had], minlength=n)

@@ -305,6 +305,12 @@ class GatekeeperConfig:
                                       "light help for needs that youth care would not yet accept (its "
                                       "minimum severity is 0.2), so it prevents rather than replaces",
                                       "The wijkteam gives light help only below this severity.")
+    wijkteam_jeugdhulp_registered: float = param(0.6, "share of children in the wijkteam's care", 0.0, 1.0,
+                                                 "calibrated: CBS counts the wijkteam's help to a child as "
+                                                 "jeugdhulp only when registered as such (79,400 youths, 19% of "
+                                                 "jeugdhulp, CBS Jeugdhulp 2019; data/targets.yaml)",
+                                                 "Children helped by the wijkteam who count in the jeugdhulp "
+                                                 "figures.")
     nulde_max_severity: float = param(0.5, "severity", 0.0, 1.0, ASSUMPTION,
                                       "The nulde lijn refers needs at or above this severity to the GP.")
     wmo_min_age: float = param(65.0, "years", 18.0, 100.0, ASSUMPTION,
@@ -338,11 +344,12 @@ class ServiceConfig:
                                 "Referrals below this severity are not accepted.")
 
 
-def _service(capacity, months, contacts, effect, tariff, min_sev, source):
+def _service(capacity, months, contacts, effect, tariff, min_sev, source, sources=None):
+    """A service's settings; `source` covers the block, `sources` names the source of single
+    fields (field name -> source)."""
     def make():
-        s = ServiceConfig(capacity, months, contacts, effect, tariff, min_sev)
-        return s
-    return field(default_factory=make, metadata={"section": True, "source": source})
+        return ServiceConfig(capacity, months, contacts, effect, tariff, min_sev)
+    return field(default_factory=make, metadata={"section": True, "source": source, "sources": sources or {}})
 
 
 @dataclass
@@ -352,7 +359,8 @@ class ServicesConfig:
     schuldhulp: ServiceConfig = _service(8.0, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
     voorzorg: ServiceConfig = _service(2.0, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
     gp: ServiceConfig = _service(1000.0, 2, 1.5, 0.10, 11.51, 0.0,
-                                 "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51")
+                                 "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51",
+                                 {"tariff": "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51"})
     poh_ggz: ServiceConfig = _service(12.0, 3, 1.5, 0.12, 40.0, 0.0,
                                       "assumption; Nivel: 172 POH-GGZ consults per 1,000 patients")
     poh_jeugd: ServiceConfig = _service(3.0, 3, 1.5, 0.12, 45.0, 0.0, ASSUMPTION)
@@ -368,29 +376,46 @@ class ServicesConfig:
     wmo_maatwerk: ServiceConfig = _service(60.0, 24, 24.0, 0.06, 64.0, 0.2,
                                            "Kostenhandleiding 2024: begeleiding EUR 64 an hour; hours a month "
                                            "calibrated to support at home and sheltered living (CBS 84580NED: "
-                                           "EUR 94 + 108 per resident, 2019-2022)")
+                                           "EUR 94 + 108 per resident, 2019-2022)",
+                                           {"tariff": "Kostenhandleiding 2024: begeleiding EUR 64 an hour "
+                                                      "(2022 prices; data/sources.yaml)"})
     # long-term support: capacity is users (not episodes), episode_months the mean months of use
     # while the need lasts, contacts_per_month hours (or units) a month, min_severity the need
     # below which nobody starts
     wijkverpleging: ServiceConfig = _service(22.0, 8, 14.0, 0.04, 75.0, 0.1,
                                              "Kostenhandleiding 2024: home nursing EUR 75 an hour (2022 prices); "
                                              "capacity: Vektis, 293,000 clients a month (2021) plus a margin; "
-                                             "hours calibrated to Zvw wijkverpleging cost")
+                                             "hours calibrated to Zvw wijkverpleging cost",
+                                             {"tariff": "Kostenhandleiding 2024: home nursing EUR 75 an hour "
+                                                        "(2022 prices; data/sources.yaml)",
+                                              "capacity_per_1000": "derived: Vektis, 293,000 clients a month "
+                                                                   "(2021) / 17.5 million, plus a quarter"})
     hospital_outpatient: ServiceConfig = _service(150.0, 1, 1.5, 0.0, 280.0, 0.0,
                                                   "assumption: 1.5 visits in a month of outpatient care (2.2 "
                                                   "specialist contacts a resident a year, survey 2013); price per "
                                                   "visit (Kostenhandleiding EUR 120) calibrated to Zvw "
                                                   "medisch-specialistische zorg, which also pays specialists, "
-                                                  "diagnostics and expensive medicines")
+                                                  "diagnostics and expensive medicines",
+                                                  {"contacts_per_month": "derived: 2.2 specialist contacts per "
+                                                                         "resident a year (CBS health survey "
+                                                                         "2013) over about 1.5 months with care"})
     hospital_planned: ServiceConfig = _service(30.0, 1, 1.7, 0.0, 4300.0, 0.0,
                                                "derived: a planned treatment has 1.7 admissions (CBS 2021: 2.85 "
                                                "million admissions of 1.7 million residents), each 53% clinical, "
                                                "5 days at EUR 644, or 47% day admission at EUR 335 (CBS 2019; "
                                                "Kostenhandleiding 2024), times the 2.3 by which MSZ spending "
-                                               "exceeds reference prices")
+                                               "exceeds reference prices",
+                                               {"tariff": "derived: clinical (5 days at EUR 644) and day "
+                                                          "admissions (EUR 335) in the CBS 2019 mix, "
+                                                          "Kostenhandleiding 2024, times 2.3 (MSZ spending "
+                                                          "over reference prices)",
+                                                "contacts_per_month": "derived: CBS 2021, 2.85 million "
+                                                                      "admissions of 1.7 million residents"})
     wmo_household: ServiceConfig = _service(40.0, 36, 7.0, 0.0, 32.76, 0.05,
                                             "Kostenhandleiding 2024: household help EUR 32.76 an hour; hours "
-                                            "calibrated to CBS 84580NED (EUR 80 per resident, 2021)")
+                                            "calibrated to CBS 84580NED (EUR 80 per resident, 2021)",
+                                            {"tariff": "Kostenhandleiding 2024: household help EUR 32.76 an "
+                                                       "hour (2022 prices; data/sources.yaml)"})
     gp_chronic_care: ServiceConfig = _service(150.0, 60, 1.0, 0.02, 50.0, 0.0,
                                               "assumption: a chronic-care programme fee per patient-month; "
                                               "calibrated with the other GP payments to Zvw huisartsenzorg, "
@@ -424,13 +449,14 @@ def _support(min_frailty, start_rate, substitution, source):
 
 @dataclass
 class SupportConfig:
-    """Long-term support at home, reached directly by residents whose physical health calls for it:
-    wijkverpleging (insurer) and Wmo household help and aids (municipality)."""
-    wijkverpleging: SupportRule = _support(0.3, 0.03, 0.0, "assumption: start rate calibrated to users")
+    """Long-term care at home, reached directly by residents whose physical health calls for it:
+    wijkverpleging and the GP's chronic-care programmes (insurer), Wmo household help and aids
+    (municipality)."""
+    wijkverpleging: SupportRule = _support(0.3, 0.03, 0.0, "calibrated to users (data/targets.yaml)")
     wmo_household: SupportRule = _support(0.3, 0.025, 0.4,
-                                          "assumption: informal care substitutes for household help "
-                                          "(SCP: most help at home of older people is informal)")
-    wmo_aids: SupportRule = _support(0.35, 0.027, 0.0, "assumption: start rate calibrated to cost")
+                                          "assumption: informal care (mantelzorg) takes over part of "
+                                          "household help where the network is strong; size assumed")
+    wmo_aids: SupportRule = _support(0.35, 0.027, 0.0, "calibrated to Wmo clients and cost (data/targets.yaml)")
     gp_chronic_care: SupportRule = _support(0.1, 0.05, 0.0,
                                             "assumption: chronic conditions with mild frailty; start rate "
                                             "calibrated with huisartsenzorg cost")
@@ -444,22 +470,22 @@ class HospitalCareConfig:
                                      "mortality too (demography)",
                                      "Physical frailty is the shortfall below this level (0 to 1).")
     acute_base: float = param(0.0007, "chance per month at good physical health", 0.0, 0.2,
-                              "assumption: calibrated to acute admissions (CBS 2019: a third of admissions)",
+                              "calibrated to acute admissions (CBS 2019: a third of admissions)",
                               "Emergency admissions (acute illness, injury) of healthy residents.")
     acute_frailty: float = param(0.025, "extra chance per month at frailty 1", 0.0, 1.0,
-                                 "assumption: calibrated to acute admissions (CBS 2019: a third of admissions)",
+                                 "calibrated to acute admissions (CBS 2019: a third of admissions)",
                                  "Emergency admissions grow with physical frailty.")
     outpatient_base: float = param(0.03, "chance per month at good physical health", 0.0, 1.0,
-                                   "assumption: calibrated to the share of residents with a hospital contact",
+                                   "assumption: about 45% of residents have hospital care in a year (NVZ: at least 48%)",
                                    "Outpatient hospital care (visits, diagnostics) of healthy residents.")
     outpatient_frailty: float = param(0.30, "extra chance per month at frailty 1", 0.0, 1.0,
-                                      "assumption: calibrated to Zvw medisch-specialistische zorg",
+                                      "calibrated to Zvw medisch-specialistische zorg",
                                       "Chronic follow-up grows with physical frailty.")
     planned_admission_base: float = param(0.0009, "chance per month at good physical health", 0.0, 0.2,
-                                          "assumption: calibrated to non-acute admissions (CBS 2019)",
+                                          "calibrated to non-acute admissions (CBS 2019)",
                                           "Planned clinical or day admissions of healthy residents.")
     planned_admission_frailty: float = param(0.035, "extra chance per month at frailty 1", 0.0, 1.0,
-                                             "assumption: calibrated to non-acute admissions (CBS 2019)",
+                                             "calibrated to non-acute admissions (CBS 2019)",
                                              "Planned admissions grow with physical frailty.")
     effect: float = param(0.05, "share of the gap to recovery closed in a month with planned care", 0.0, 1.0,
                           "assumption: planned and chronic care keep physical health up, less than an episode",
@@ -471,7 +497,7 @@ class HospitalCareConfig:
 class SocialWorkConfig:
     """The social basis priced by its staff: FTE at CAO Sociaal Werk cost, time split over tasks."""
     fte_per_1000: float = param(1.9, "FTE per 1,000 residents", 0.0, 20.0,
-                                "assumption: calibrated to municipal spending on the social basis",
+                                "calibrated to municipal spending on the social basis",
                                 "Social workers employed for the social basis.")
     gross_salary_month: float = param(3800.0, "euro per FTE-month, gross", 0.0, 20_000.0,
                                       "derived: CAO Sociaal Werk 2024, EUR 21.04 (schaal 8, start) to 28.02 "

@@ -36,6 +36,7 @@ PERSON_FIELDS = {
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
 GP_MENTAL_ADULT, GP_SOCIAL_ADULT = 128, 256  # an adult consulted the GP for a mental or a social need
+WIJKTEAM_JEUGDHULP = 512  # a child's wijkteam help counted as jeugdhulp (`care.count_registered_jeugdhulp`)
 # bits of uses_this_year: hospital and long-term support used this calendar year (reset each January)
 HOSPITAL_CONTACT, ADMITTED, WIJKVERPLEGING_USE, HOUSEHOLD_HELP_USE, AIDS_USE, CHRONIC_CARE_USE = 1, 2, 4, 8, 16, 32
 # bits of support: the long-term support a resident receives now (`model.long_term_support`)
