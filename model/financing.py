@@ -1,7 +1,7 @@
 """Financing: financiers as Mesa agents, the payment rules, and the one ledger.
 
 Financiers: each municipality (nulde lijn, wijkteam, POH-jeugd, youth care, Wmo), the insurer
-(GP, POH-GGZ, hospital, specialist GGZ), residents (eigen risico), the preventiefonds
+(GP, POH-GGZ, hospital, specialist GGZ), residents (eigen risico, `model.eigen_risico`), the preventiefonds
 (filled by municipalities, insurer and employers, spent on the nulde lijn), employers (fund
 contributions; they also bear productivity loss), and under ontschotting one regional budget
 that pays for everything the municipalities and the insurer paid, with savings shared back.
@@ -17,7 +17,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from model import care
+from model import eigen_risico
 from model.residents import GROUPS
 from model.services import LINES, REPORT_DOMAINS, S, SERVICES
 
@@ -265,7 +265,7 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     if model.cfg.financing.gp_consult_fee_with_capitation:
         fee_provider |= np.array([p.rule == "capitation" for p in providers]) & (model.provider_service == S["gp"])
     fee_paid = fee_provider[prov]
-    own = care.eigen_risico_share(model, ids, model.provider_service[prov], value, fee_paid)
+    own = eigen_risico.resident_share(model, ids, model.provider_service[prov], value, fee_paid)
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
     total, by_residents = _fee_sums(prov, domain, group, value, own, fee_paid, n_prov * 4 * len(GROUPS),

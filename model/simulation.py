@@ -3,8 +3,8 @@
 One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
-    and cut the social basis after overspending (sluitpost); eigen risico and yearly
-    GP-contact flags reset; the regional budget shares its savings.
+    and cut the social basis after overspending (sluitpost); eigen risico (`model.eigen_risico`)
+    and yearly GP-contact flags reset; the regional budget shares its savings.
  1. Policies: the levers that apply this month (`model.policies`); in January providers paid
     per verrichting then move their capacity towards last year's demand, unless a lever has
     cut their staff (`model.providers`).
@@ -38,8 +38,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import (care, demography, determinants, health, help_seeking, hospital_care, long_term_support, memory,
-                   nulde_lijn, tweede_lijn)
+from model import (care, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
+                   long_term_support, memory, nulde_lijn, tweede_lijn)
 from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, RegionalBudget, pay_providers
 from model.outcomes import Outcomes
 from model.parameters import Config
@@ -232,7 +232,7 @@ class CarelinesModel(mesa.Model):
             self.regional_budget.settle_year()
         for municipality in self.municipalities:
             municipality.new_year()
-        self.res.eigen_risico_paid[:] = 0.0
+        eigen_risico.new_year(self)
         self.res.gp_contact_this_year[:] = False
         self.res.care_this_year[:] = 0
         self.res.gp_contacts_year[:] = 0
