@@ -6,7 +6,7 @@ resident pays, and who forgoes care because of it (zorgmijding).
   contact (a lump sum has no bill to charge it on). Contacts counted per group rather than per
   resident (resident id -1) are never liable.
 - The resident's part of a fee: up to what is left of `financing.eigen_risico` this calendar
-  year (`resident_share`, paid in `model.financing.pay_providers`); the amounts paid are reset
+  year (`resident_share`, paid in `model.contracts.pay_providers`); the amounts paid are reset
   each January (`new_year`).
 - Zorgmijding: low-income or indebted adults (`deterred`) decline a referral to a liable service
   with chance `gatekeeper.zorgmijding` (`declines_referral`, `model.tweede_lijn`), and forgo

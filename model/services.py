@@ -61,4 +61,7 @@ SERVICE_TREATS_ROOT = np.array([s.treats_root for s in SERVICES])
 HOSPITAL_SERVICES = ("hospital", "hospital_outpatient", "hospital_planned")  # medisch-specialistische zorg
 WMO_SERVICES = ("wmo_maatwerk", "wmo_household", "wmo_aids")
 SUPPORT_SERVICES = ("wijkverpleging", "wmo_household", "wmo_aids", "gp_chronic_care")  # long-term care at home
+# planned hospital care and long-term support have no episodes or waiting lists: their capacity
+# is set in the config (and by levers), not by demand
+DIRECT_SERVICES = frozenset(S[name] for name in ("hospital_outpatient", "hospital_planned") + SUPPORT_SERVICES)
 YOUTH_SERVICES = np.array([S["poh_jeugd"], S["youth_ambulant"], S["youth_residential"]])
