@@ -549,7 +549,7 @@ class SocialWorkConfig:
 @dataclass
 class ContractConfig:
     rule: str = choice("per_verrichting", FINANCING_RULES, "docs/design.md section 3",
-                       "Financing rule for this provider type.")
+                       "Financing rule for this provider type (a contract class in model/contracts.py).")
     budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0,
                                        "assumption: 0 derives it from the provider's capacity cost",
                                        "Yearly budget under the budget rule.")
