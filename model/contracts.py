@@ -13,11 +13,17 @@ below, chosen by the rule name in `financing.<service>.rule` (or in
   (`rationing`), and each January's capacity response to demand (`respond_to_demand`);
 - the yearly amounts it derives: the budget (`yearly_budget`) and capitation per resident.
 
-| rule | paid | episodes and acceptance | capacity |
-|---|---|---|---|
-| `per_verrichting` | per contact | longer, more contacts, milder cases (`financing.supply_elasticity`), no early discharge | grows with demand each January (`financing.capacity_response`) |
-| `budget` | a twelfth of the yearly budget | shorter (`financing.budget_shortening`); rations once the year's budget is spent | what the budget pays for |
-| `capitation` | per enrolled resident (the GP also per consult, `financing.gp_consult_fee_with_capitation`) | as configured | as configured |
+The rules:
+
+- `per_verrichting` (`PerVerrichting`): paid per contact. Revenue grows with contacts, so the
+  provider accepts milder cases, gives more contacts per month and keeps clients longer, with
+  no discharge on recovery (`financing.supply_elasticity`); each January its capacity moves
+  towards demand (`financing.capacity_response`).
+- `budget` (`Budget`): a twelfth of the yearly budget each month. Episodes are shorter
+  (`financing.budget_shortening`); once the year's budget is spent the provider rations.
+  Capacity is what the budget pays for.
+- `capitation` (`Capitation`): paid per enrolled resident, volume-neutral; the GP is also paid
+  per consult (`financing.gp_consult_fee_with_capitation`).
 
 Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE` of
 the provider's current capacity used in full, so budgets follow capacity changes such as a
