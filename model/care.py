@@ -4,7 +4,7 @@ monthly progress (contacts, waiting), and discharge.
 An episode belongs to one domain of one resident (arrays of shape (3, n) in `Residents`), so a
 resident has at most one episode per domain. How long an episode lasts, how many contacts it
 gets and which referrals a provider accepts depend on the provider's contract (see
-`model.providers`).
+`model.contracts`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from model.random_streams import draw
 from model.residents import (HOSPITAL_CONTACT, CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
                              WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
-from model.services import EERSTE, EIGEN_RISICO_SERVICES, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.services import EERSTE, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
 from model.threads import CHUNKS, chunk, join_chunks
 
 ADULT_AGE = 18.0
-EIGEN_RISICO_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), EIGEN_RISICO_SERVICES)  # by service id
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
@@ -477,32 +476,6 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     res.months[domain, ids] = 0
     if not transfer:
         res.since_discharge[domain, ids[was_in_care]] = 0
-
-
-def eigen_risico_share(model, ids: np.ndarray, service: np.ndarray, cost: np.ndarray,
-                       fee_paid: np.ndarray) -> np.ndarray:
-    """Part of `cost` residents pay themselves (adults, insured care beyond the GP, capped
-    yearly), for the contacts that are paid per contact (`fee_paid`). Contacts counted per
-    group (id -1) are never liable."""
-    res = model.res
-    return _eigen_risico(ids, service, cost, fee_paid, res.age, res.eigen_risico_paid, EIGEN_RISICO_SERVICE,
-                         model.cfg.financing.eigen_risico)
-
-
-@numba.njit(cache=True)
-def _eigen_risico(ids, service, cost, fee_paid, age, paid, liable_service, yearly):
-    own = np.zeros(len(ids))
-    # first what each contact leaves of the year's eigen risico, all from what was paid before
-    # this month (a resident with two contacts sees the same room for both)
-    for j in range(len(ids)):
-        i = ids[j]
-        if fee_paid[j] and liable_service[service[j]] and i >= 0 and age[i] >= ADULT_AGE:
-            room = max(np.float32(0.0), np.float32(yearly) - paid[i])  # float32, as the paid amounts
-            own[j] = min(np.float64(room), cost[j])
-    for j in range(len(ids)):  # then add it up, in float32 like the paid amounts
-        if own[j] > 0:
-            paid[ids[j]] += np.float32(own[j])
-    return own
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:

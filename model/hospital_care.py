@@ -8,7 +8,7 @@ conditions, diagnostics and planned (elective) admissions, about two thirds of a
 a chance that rises with physical frailty (the shortfall of physical health below
 `hospital_care.frailty_threshold`) and with the resident's care propensity (chronic conditions:
 frequent GP attenders use more hospital care too). Low-income and indebted adults forgo part of it because of
-the eigen risico (`gatekeeper.zorgmijding`, as for referrals). The hospital fits patients in up
+the eigen risico (`gatekeeper.zorgmijding`, as for referrals; `model.eigen_risico`). The hospital fits patients in up
 to its capacity for this care, frailest first; the rest try again next month. Care in a month
 keeps physical health up a little (`hospital_care.effect`).
 
@@ -24,10 +24,10 @@ import numba
 import numpy as np
 
 from model import care, threads
-from model.care import ADULT_AGE
+from model.eigen_risico import deterred_adult
 from model.health import RECOVERY_MARGIN
 from model.random_streams import draw
-from model.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE, LOW
+from model.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE
 from model.services import PHYSICAL, S
 from model.threads import CHUNKS, chunk, join_chunks
 
@@ -52,8 +52,8 @@ def _candidates(alive, age, physical, income, debt, propensity, threshold, base,
             p = base + slope * f
             if len(propensity):
                 p *= propensity[i]
-            if age[i] >= ADULT_AGE and (income[i] == LOW or debt[i]):
-                p *= np.float32(1.0) - avoidance  # the eigen risico deters
+            if deterred_adult(age[i], income[i], debt[i]):
+                p *= np.float32(1.0) - avoidance  # the eigen risico deters (`model.eigen_risico`)
             if draw(key, i) < p:
                 ids[k] = i
                 frailty[k] = f

@@ -13,7 +13,7 @@ lasts. Each month
    network (mantelzorg) takes part of it over (`informal_substitution`); the provider takes on
    new users up to its capacity, most severe first, and the rest try again next month;
 3. users receive `contacts_per_month` hours (or units) at the provider's tariff, more under per
-   verrichting (`model.providers`), and their physical health is kept up by `effect`.
+   verrichting (`model.contracts`), and their physical health is kept up by `effect`.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ with the reason. Many behavioural values are assumptions until the calibration i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, Dict, List
 
@@ -25,8 +26,9 @@ def param(default: Any, unit: str, low: float | None, high: float | None, source
     return field(default=default, metadata=meta)
 
 
-def choice(default: str, options: tuple[str, ...], source: str, doc: str):
-    """A parameter that takes one of a fixed set of names."""
+def choice(default: str, options: Sequence[str], source: str, doc: str):
+    """A parameter that takes one of a set of names (a fixed tuple, or a live one such as
+    `FINANCING_RULES`)."""
     meta = {"unit": "name", "choices": options, "source": source, "doc": doc}
     return field(default=default, metadata=meta)
 
@@ -36,7 +38,30 @@ def section(cls):
     return field(default_factory=cls, metadata={"section": True})
 
 
-FINANCING_RULES = ("per_verrichting", "budget", "capitation")
+class RuleNames(Sequence):
+    """The names of the financing rules, read from the registry of contract classes
+    (`model.contracts.RULES`) each time they are used, so that a rule added there is a valid
+    value of `financing.<service>.rule` and of the financing switch without a change here.
+    With `blank`, "" (no rule) comes first."""
+
+    def __init__(self, blank: bool = False):
+        self.blank = blank
+
+    def _names(self) -> tuple[str, ...]:
+        from model.contracts import RULES  # the registry; imported late, it imports the model
+        return (("",) if self.blank else ()) + tuple(RULES)
+
+    def __getitem__(self, index):
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+FINANCING_RULES = RuleNames()
 
 
 # --------------------------------------------------------------------------- population
@@ -550,7 +575,7 @@ class SocialWorkConfig:
 @dataclass
 class ContractConfig:
     rule: str = choice("per_verrichting", FINANCING_RULES, "docs/design.md section 3",
-                       "Financing rule for this provider type.")
+                       "Financing rule for this provider type (a contract class in model/contracts.py).")
     budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0,
                                        "assumption: 0 derives it from the provider's capacity cost",
                                        "Yearly budget under the budget rule.")
@@ -652,7 +677,7 @@ class PreventiefondsConfig:
 
 
 def _new_rule(service: str):
-    return choice("", ("",) + FINANCING_RULES, "docs/design.md section 3: switching financing rules per line",
+    return choice("", RuleNames(blank=True), "docs/design.md section 3: switching financing rules per line",
                   f"Rule for {service} while the switch applies ('' keeps the rule in financing).")
 
 

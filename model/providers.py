@@ -2,20 +2,12 @@
 behaviour that responds to the contract. For the hospital and specialist GGZ the agent stands
 for the part of their capacity that serves the municipality's residents.
 
-- per verrichting: revenue grows with contacts, so the provider accepts milder cases, delivers
-  more contacts per month and discharges later (supply-induced demand, `supply_elasticity`).
-- budget: a fixed yearly amount; the provider shortens episodes (`budget_shortening`), and once
-  the year's budget is used up it admits nobody and refers waiting clients down
-  (`budget_refer_out`, see `model.care.leave_waiting_lists`).
-- capitation: paid per enrolled resident; volume-neutral.
-
-Capacity follows demand under per verrichting only: each January the provider closes a share
-(`financing.capacity_response`) of the gap between last month's demand (clients in care and
-waiting) and its capacity. Budget-funded providers keep the capacity the budget pays for.
-
-Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE`
-of the provider's current capacity used in full, so budgets follow capacity changes such as
-a sluitpost cut.
+A provider keeps its state (capacity, its growth with demand, the value of care delivered this
+year, its yearly budget) and leaves how it is paid and how it responds to its contract object
+(`Provider.contract`, one of the financing rules in `model.contracts`): episode length,
+contacts per month, the mildest need accepted, early discharge, rationing and each January's
+capacity response to demand. When the financing switch gives its service another rule, the
+provider gets a new contract object of that rule.
 """
 
 from __future__ import annotations
@@ -24,12 +16,8 @@ import mesa
 import numpy as np
 
 from model import care
-from model.services import LINES, S, SERVICES, SUPPORT_SERVICES
-
-# planned hospital care and long-term support have no episodes or waiting lists to follow: their
-# capacity is set in the config (and by levers)
-DIRECT_SERVICES = {S[name] for name in ("hospital_outpatient", "hospital_planned") + SUPPORT_SERVICES}
-DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
+from model.contracts import contract_for
+from model.services import LINES, SERVICES
 
 
 class Provider(mesa.Agent):
@@ -41,20 +29,25 @@ class Provider(mesa.Agent):
         self.municipality = municipality
         spec = SERVICES[service]
         self.cfg = getattr(model.cfg.services, spec.name)
-        self.contract = getattr(model.cfg.financing, spec.name)
+        self.terms = getattr(model.cfg.financing, spec.name)  # rule and amounts in the config
         self.residents_served = residents_served
         self.staff = spec.name == "social_basis"  # priced by its staff (`social_work`), not per contact
         self.base_capacity = self._capacity_per_1000() * residents_served / 1000.0
         self.capacity = self.base_capacity
-        self.expansion = 1.0  # capacity grown with demand under per verrichting, relative to base
-        self.rule = self.contract.rule
-        self.budget_year = self._yearly_budget()
+        self.expansion = 1.0  # capacity grown with demand (per verrichting), relative to base
+        self.contract = contract_for(self.terms.rule, self)
+        self.budget_year = self.contract.yearly_budget()
         self.extra_funds_year = 0.0  # paid on top of the budget (preventiefonds), this year
         self.spent_year = 0.0        # value of delivered contacts at tariff, this calendar year
 
     @property
     def spec(self):
         return SERVICES[self.service]
+
+    @property
+    def rule(self) -> str:
+        """The name of the financing rule the provider is paid by this month."""
+        return self.contract.name
 
     @property
     def name(self) -> str:
@@ -82,56 +75,27 @@ class Provider(mesa.Agent):
         fte = work.fte_per_1000 * self.residents_served / 1000.0
         return fte * work.cost_per_fte() * (self.capacity / self.base_capacity if self.base_capacity else 0.0)
 
-    def _yearly_budget(self) -> float:
-        if self.staff and self.contract.budget_per_resident <= 0:
-            return self.staff_cost()
-        if self.contract.budget_per_resident > 0:
-            return self.contract.budget_per_resident * self.residents_served * self.capacity / self.base_capacity \
-                if self.base_capacity else 0.0
-        return DERIVED_BUDGET_SHARE * self.full_capacity_value()
-
-    def capitation_per_resident(self) -> float:
-        if self.contract.capitation_per_resident > 0:
-            return self.contract.capitation_per_resident
-        return DERIVED_BUDGET_SHARE * self.full_capacity_value() / max(self.residents_served, 1)
-
-    # ------------------------------------------------------------------ contract behaviour
-    def length_factor(self) -> float:
-        fin = self.model.cfg.financing
-        return {"per_verrichting": 1.0 + fin.supply_elasticity,
-                "budget": 1.0 - fin.budget_shortening}.get(self.rule, 1.0)
-
-    def contact_factor(self) -> float:
-        return 1.0 + self.model.cfg.financing.supply_elasticity if self.rule == "per_verrichting" else 1.0
-
-    def min_severity(self) -> float:
-        if self.rule == "per_verrichting":
-            return self.cfg.min_severity * (1.0 - 2.0 * self.model.cfg.financing.supply_elasticity)
-        return self.cfg.min_severity
-
-    @property
-    def rationing(self) -> bool:
-        return self.rule == "budget" and self.spent_year >= self.budget_year + self.extra_funds_year
-
     def step(self) -> None:
         """Monthly: take this month's capacity and contract from the policy state; in January
         start a new budget year."""
         pol = self.model.policy
-        self.rule = pol.rules.get(self.spec.name, self.contract.rule)
+        rule = pol.rules.get(self.spec.name, self.terms.rule)
+        if rule != self.contract.name:
+            self.contract = contract_for(rule, self)
         mult = pol.capacity_multiplier[self.service] * pol.local_capacity_multiplier[self.service][self.municipality]
         self.capacity = self.base_capacity * self.expansion * mult + pol.extra_capacity(self)
         if self.model.month % 12 == 0:
             self.spent_year = 0.0
             self.extra_funds_year = 0.0
-            self.budget_year = self._yearly_budget()
+            self.budget_year = self.contract.yearly_budget()
 
 
 def follow_demand(model) -> None:
-    """January: providers paid per verrichting move their capacity towards last month's demand
-    (clients in care plus waiting), closing `financing.capacity_response` of the gap. They do not
-    grow while a lever has cut their staff (staff shortage, staff moved to social work)."""
-    response = model.cfg.financing.capacity_response
-    if response <= 0 or not hasattr(model, "provider_capacity"):
+    """January: each provider's contract responds to last month's demand (clients in care plus
+    waiting) and capacity; under per verrichting capacity moves towards demand
+    (`model.contracts.PerVerrichting.respond_to_demand`). A lever that cut the staff of a
+    service (staff shortage, staff moved to social work) is passed on: there is nobody to hire."""
+    if model.cfg.financing.capacity_response <= 0 or not hasattr(model, "provider_capacity"):
         return
     res = model.res
     demand = np.zeros(len(model.providers))
@@ -140,20 +104,17 @@ def follow_demand(model) -> None:
         demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
     staff_cut = model.policy.capacity_multiplier < 1.0  # staff shortage or staff moved to social work
     for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
-        if p.rule == "per_verrichting" and capacity > 0 and p.service not in DIRECT_SERVICES:
-            # at most halved or doubled in a year: hiring and closing places take time
-            change = min(2.0, max(0.5, 1.0 + response * (wanted / capacity - 1.0)))
-            if change > 1.0 and staff_cut[p.service]:
-                continue  # no staff to hire: the queue stays
-            p.expansion *= change
+        p.contract.respond_to_demand(wanted, capacity, staff_cut[p.service])
 
 
 def provider_arrays(model) -> None:
-    """Copy the providers' current state into arrays for the vectorised resident processes."""
+    """Copy the providers' current state and their contracts' responses into arrays for the
+    vectorised resident processes."""
     providers = model.providers
+    contracts = [p.contract for p in providers]
     model.provider_capacity = np.array([p.capacity for p in providers], dtype=np.float64)
-    model.provider_length_factor = np.array([p.length_factor() for p in providers], dtype=np.float32)
-    model.provider_contact_factor = np.array([p.contact_factor() for p in providers], dtype=np.float32)
-    model.provider_min_severity = np.array([p.min_severity() for p in providers], dtype=np.float32)
-    model.provider_early_discharge = np.array([p.rule != "per_verrichting" for p in providers])
-    model.provider_rationing = np.array([p.rationing for p in providers])
+    model.provider_length_factor = np.array([c.length_factor() for c in contracts], dtype=np.float32)
+    model.provider_contact_factor = np.array([c.contact_factor() for c in contracts], dtype=np.float32)
+    model.provider_min_severity = np.array([c.min_severity() for c in contracts], dtype=np.float32)
+    model.provider_early_discharge = np.array([c.early_discharge for c in contracts], dtype=bool)
+    model.provider_rationing = np.array([c.rationing() for c in contracts], dtype=bool)

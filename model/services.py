@@ -58,8 +58,10 @@ S = {s.name: i for i, s in enumerate(SERVICES)}  # service name -> id
 
 SERVICE_LINE = np.array([s.line for s in SERVICES], dtype=np.int8)
 SERVICE_TREATS_ROOT = np.array([s.treats_root for s in SERVICES])
-EIGEN_RISICO_SERVICES = np.array([S["hospital"], S["specialist_ggz"], S["hospital_outpatient"], S["hospital_planned"]])
 HOSPITAL_SERVICES = ("hospital", "hospital_outpatient", "hospital_planned")  # medisch-specialistische zorg
 WMO_SERVICES = ("wmo_maatwerk", "wmo_household", "wmo_aids")
 SUPPORT_SERVICES = ("wijkverpleging", "wmo_household", "wmo_aids", "gp_chronic_care")  # long-term care at home
+# planned hospital care and long-term support have no episodes or waiting lists: their capacity
+# is set in the config (and by levers), not by demand
+DIRECT_SERVICES = frozenset(S[name] for name in ("hospital_outpatient", "hospital_planned") + SUPPORT_SERVICES)
 YOUTH_SERVICES = np.array([S["poh_jeugd"], S["youth_ambulant"], S["youth_residential"]])

@@ -3,13 +3,13 @@
 One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
-    and cut the social basis after overspending (sluitpost); eigen risico and yearly
-    GP-contact flags reset; the regional budget shares its savings.
+    and cut the social basis after overspending (sluitpost); eigen risico (`model.eigen_risico`)
+    and yearly GP-contact flags reset; the regional budget shares its savings.
  1. Policies: the levers that apply this month (`model.policies`); in January providers paid
     per verrichting then move their capacity towards last year's demand, unless a lever has
-    cut their staff (`model.providers`).
- 2. Providers: this month's capacity and contract; in January a new budget year
-    (`model.providers`).
+    cut their staff (`model.providers`, `model.contracts`).
+ 2. Providers: this month's contract (a new one when the financing switch changes the rule)
+    and capacity; in January a new budget year (`model.providers`, `model.contracts`).
  3. Demography: ageing, deaths, births (`model.demography`).
  4. Determinants: debt, benefits, network strength (`model.determinants`).
  5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
@@ -25,8 +25,9 @@ One month, in this order (the only place where the order is written down):
 12. Long-term support at home: wijkverpleging, Wmo household help and aids start and end
     (`model.long_term_support`).
 13. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
-14. Financing: providers are paid by their contract; the fund and regional budget pay and
-    collect; everything goes into the ledger (`model.financing`).
+14. Financing: the fund and regional budget collect; providers are paid by their contract,
+    residents pay their eigen risico on fees, the fund pays the social basis; everything goes
+    into the ledger (`model.contracts`, `model.financing`).
 15. Outcomes: this month's metrics (`model.outcomes`).
 
 The model first runs `WARMUP_MONTHS` unrecorded months so that health, queues and episodes
@@ -38,9 +39,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import (care, demography, determinants, health, help_seeking, hospital_care, long_term_support, memory,
-                   nulde_lijn, tweede_lijn)
-from model.financing import F, Financier, Ledger, Municipality, Preventiefonds, RegionalBudget, pay_providers
+from model import (care, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
+                   long_term_support, memory, nulde_lijn, tweede_lijn)
+from model.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
+from model.financing import F, Financier, Ledger, Municipality
 from model.outcomes import Outcomes
 from model.parameters import Config
 from model.policies import PolicyState
@@ -98,8 +100,8 @@ class CarelinesModel(mesa.Model):
         self.provider_service = np.array([p.service for p in self.providers], dtype=np.int8)
         self.provider_line = np.array([SERVICES[p.service].line for p in self.providers], dtype=np.int8)
         self.provider_municipality = np.array([p.municipality for p in self.providers], dtype=np.int32)
-        self._base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
-        self.provider_payer = self._base_payer.copy()
+        self.base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
+        self.provider_payer = self.base_payer.copy()
 
         self.health_rules = health.HealthRules(self)
         self.death_table = demography.death_table(config.demography)
@@ -167,7 +169,7 @@ class CarelinesModel(mesa.Model):
             follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
         self.agents_by_type[Provider].do("step")
         provider_arrays(self)
-        self._update_payers()
+        update_payers(self)
 
         demography.step(self)
         determinants.step(self)
@@ -202,16 +204,7 @@ class CarelinesModel(mesa.Model):
         self._month_contacts = []
         return out
 
-    def _update_payers(self) -> None:
-        """Under ontschotting the regional budget pays what municipalities and the insurer paid."""
-        self.provider_payer = self._base_payer.copy()
-        if self.regional_budget is None or not self.policy.integrated:
-            return
-        if self.regional_budget.monthly_contribution is None:
-            self.regional_budget.start(self._reference_spending())
-        self.provider_payer[:] = F["regional_budget"]
-
-    def _reference_spending(self) -> dict:
+    def reference_spending(self) -> dict:
         """Mean monthly care payments per municipality by municipality and insurer, last 12 months."""
         a = self.ledger.arrays()
         recent = (a["month"] >= self.month - 12) & (a["month"] < self.month) & (a["kind"] == 0)
@@ -224,7 +217,7 @@ class CarelinesModel(mesa.Model):
 
     def new_year(self) -> None:
         if self.month == 0:  # first budgets: the last warm-up year's spending
-            reference = self._reference_spending()["municipality"] * 12.0
+            reference = self.reference_spending()["municipality"] * 12.0
             for m, municipality in enumerate(self.municipalities):
                 municipality.set_budget(reference[m])
                 municipality.paid_year = 0.0
@@ -232,7 +225,7 @@ class CarelinesModel(mesa.Model):
             self.regional_budget.settle_year()
         for municipality in self.municipalities:
             municipality.new_year()
-        self.res.eigen_risico_paid[:] = 0.0
+        eigen_risico.new_year(self)
         self.res.gp_contact_this_year[:] = False
         self.res.care_this_year[:] = 0
         self.res.gp_contacts_year[:] = 0

@@ -3,7 +3,7 @@ maatwerk; with the end of episodes in every line, escalation, step-down and cris
 
 - Referral up: the receiving provider accepts only needs above its minimum severity (lower
   under per verrichting: milder cases accepted); low-income or indebted adults may decline
-  insured care because of the eigen risico (zorgmijding); under "substitution without funds"
+  insured care because of the eigen risico (zorgmijding, `model.eigen_risico`); under "substitution without funds"
   part of the referrals is sent to the nulde lijn instead, without extra capacity there.
 - End of episodes: at the planned length, or earlier on recovery (not under per verrichting:
   fee-paid providers discharge later).
@@ -20,11 +20,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care, threads
+from model import care, eigen_risico, threads
 from model.care import ADULT_AGE
 from model.health import RECOVERY_MARGIN
-from model.residents import ADMITTED, HOSPITAL_CONTACT, LOW
-from model.services import EIGEN_RISICO_SERVICES, MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.residents import ADMITTED, HOSPITAL_CONTACT
+from model.services import MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
 from model.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
@@ -43,10 +43,9 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     ids, service = ids[accepted], service[accepted]
 
     u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
-    vulnerable = ((res.income[ids] == LOW) | res.debt[ids]) & (res.age[ids] >= ADULT_AGE)
-    avoid = np.isin(service, EIGEN_RISICO_SERVICES) & vulnerable & (u < model.cfg.gatekeeper.zorgmijding)
+    avoid = eigen_risico.declines_referral(model, ids, service, u)
     model.outcomes.count("zorgmijding", res, ids[avoid], domain=care.report_domain(model, domain, ids[avoid]))
-    ids, service, u = ids[~avoid], service[~avoid], u[~avoid]
+    ids, service = ids[~avoid], service[~avoid]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
     v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)

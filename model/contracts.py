@@ -1,0 +1,420 @@
+"""How money flows: the financing rules, the pots that pay on behalf of others, and the month's
+payments.
+
+**Financing rules.** Every provider has a contract: an object of one of the `Contract` classes
+below, chosen by the rule name in `financing.<service>.rule` (or in
+`policies.financing_switch.<service>` while the switch applies). A contract owns
+
+- how its provider is paid each month: per contact at tariff (`paid_per_contact`) or a lump
+  sum (`monthly_payment`: a twelfth of the yearly budget, or capitation per enrolled resident);
+- how its provider responds: episode length and contacts per month (`length_factor`,
+  `contact_factor`), the mildest need it accepts (`min_severity`), discharge on recovery before
+  the planned length (`early_discharge`), refusing to admit once the money is spent
+  (`rationing`), and each January's capacity response to demand (`respond_to_demand`);
+- the yearly amounts it derives: the budget (`yearly_budget`) and capitation per resident.
+
+The rules:
+
+- `per_verrichting` (`PerVerrichting`): paid per contact. Revenue grows with contacts, so the
+  provider accepts milder cases, gives more contacts per month and keeps clients longer, with
+  no discharge on recovery (`financing.supply_elasticity`); each January its capacity moves
+  towards demand (`financing.capacity_response`).
+- `budget` (`Budget`): a twelfth of the yearly budget each month. Episodes are shorter
+  (`financing.budget_shortening`); once the year's budget is spent the provider rations.
+  Capacity is what the budget pays for.
+- `capitation` (`Capitation`): paid per enrolled resident, volume-neutral; the GP is also paid
+  per consult (`financing.gp_consult_fee_with_capitation`).
+
+Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE` of
+the provider's current capacity used in full, so budgets follow capacity changes such as a
+sluitpost cut.
+
+A rule is one class here: a subclass of `Contract` with a `name` is registered under that name
+in `RULES`, and that name is then a valid value of `financing.<service>.rule` and of the
+financing switch (`model.parameters.FINANCING_RULES` reads `RULES`). Providers build their
+contract with `contract_for`.
+
+**Pots that pay on behalf of others.** The `Preventiefonds` (filled by municipalities, the
+insurer and employers, spent on the nulde lijn) and, under ontschotting, the `RegionalBudget`
+(filled by municipalities and the insurer with what they paid before, it pays every provider and
+shares its savings back). Both are financiers (`model.financing.Financier`, Mesa agents).
+
+**The month's payments.** `pay_providers` pays every provider by its contract and records it
+in the ledger, with the residents' eigen risico (`model.eigen_risico`) on fee payments;
+`update_payers` lets the regional budget pay under ontschotting.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numba
+import numpy as np
+
+from model import eigen_risico
+from model.financing import F, NO_GROUP, Financier
+from model.residents import GROUPS
+from model.services import DIRECT_SERVICES, S, SERVICES
+
+DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
+
+RULES: dict[str, type[Contract]] = {}  # rule name -> contract class, in the order they are defined
+
+
+# --------------------------------------------------------------------------- financing rules
+class Contract:
+    """How one provider is paid and how it responds: the defaults of a contract that pays no
+    fees and no lump sum and leaves the provider's behaviour as configured.
+
+    A subclass that sets `name` is a financing rule, registered in `RULES` under that name.
+    Each provider holds its own contract object (`Provider.contract`) and gets a new one when
+    its rule changes."""
+
+    name: ClassVar[str] = ""
+    early_discharge: ClassVar[bool] = True  # episodes end on recovery, before the planned length
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name:
+            if name in RULES:
+                raise ValueError(f"financing rule '{name}' is defined twice ({RULES[name].__name__}, {cls.__name__})")
+            RULES[name] = cls
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    @property
+    def financing(self):
+        return self.provider.model.cfg.financing
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.provider.name})"
+
+    # ------------------------------------------------------------------ payment
+    def paid_per_contact(self) -> bool:
+        """Whether the provider is paid its tariff for each contact."""
+        return False
+
+    def monthly_payment(self, residents: float) -> float:
+        """The lump sum paid this month, whatever the provider delivers; `residents` are the
+        living residents of its municipality."""
+        return 0.0
+
+    def yearly_budget(self) -> float:
+        """The provider's budget for the coming year: `budget_per_resident` of its contract terms
+        for the residents served (scaled by capacity), the social basis's staff cost, or
+        `DERIVED_BUDGET_SHARE` of full use of its capacity. Set every January for every provider
+        (`Provider.step`), so that a rule switched to a budget during the year finds it."""
+        p = self.provider
+        per_resident = p.terms.budget_per_resident
+        if p.staff and per_resident <= 0:
+            return p.staff_cost()
+        if per_resident > 0:
+            return per_resident * p.residents_served * p.capacity / p.base_capacity if p.base_capacity else 0.0
+        return DERIVED_BUDGET_SHARE * p.full_capacity_value()
+
+    # ------------------------------------------------------------------ response
+    def length_factor(self) -> float:
+        """Planned episode length relative to `services.<s>.episode_months`."""
+        return 1.0
+
+    def contact_factor(self) -> float:
+        """Contacts per month in care relative to `services.<s>.contacts_per_month`."""
+        return 1.0
+
+    def min_severity(self) -> float:
+        """The mildest need the provider accepts on referral."""
+        return self.provider.cfg.min_severity
+
+    def rationing(self) -> bool:
+        """Whether the provider admits nobody (and refers waiting clients out) this month."""
+        return False
+
+    def respond_to_demand(self, demand: float, capacity: float, staff_cut: bool) -> None:
+        """January: change the provider's capacity (`Provider.expansion`) in response to last
+        month's demand (clients in care plus waiting) and capacity. `staff_cut`: a lever has
+        cut the staff of this service. By default capacity stays what the contract pays for."""
+
+
+class PerVerrichting(Contract):
+    """Paid per contact (fee for service). Revenue grows with contacts, so the provider accepts
+    milder cases, delivers more contacts per month and discharges later (supply-induced
+    demand, `financing.supply_elasticity`), and grows its capacity where clients wait."""
+
+    name = "per_verrichting"
+    early_discharge = False
+
+    def paid_per_contact(self) -> bool:
+        return True
+
+    def length_factor(self) -> float:
+        return 1.0 + self.financing.supply_elasticity
+
+    def contact_factor(self) -> float:
+        return 1.0 + self.financing.supply_elasticity
+
+    def min_severity(self) -> float:
+        return self.provider.cfg.min_severity * (1.0 - 2.0 * self.financing.supply_elasticity)
+
+    def respond_to_demand(self, demand: float, capacity: float, staff_cut: bool) -> None:
+        """Close `financing.capacity_response` of the gap between demand and capacity, at most
+        halving or doubling in a year (hiring and closing places take time); no growth while a
+        lever has cut the staff (nobody to hire). Planned hospital care and long-term support
+        have no queues to follow (`DIRECT_SERVICES`)."""
+        p = self.provider
+        if capacity > 0 and p.service not in DIRECT_SERVICES:
+            change = min(2.0, max(0.5, 1.0 + self.financing.capacity_response * (demand / capacity - 1.0)))
+            if change > 1.0 and staff_cut:
+                return  # no staff to hire: the queue stays
+            p.expansion *= change
+
+
+class Budget(Contract):
+    """A fixed yearly budget, paid in twelfths. The provider shortens episodes
+    (`financing.budget_shortening`), and once the value of its care this year reaches the budget
+    plus any fund money it received, it admits nobody and refers waiting clients down
+    (`financing.budget_refer_out`, see `model.care.leave_waiting_lists`)."""
+
+    name = "budget"
+
+    def monthly_payment(self, residents: float) -> float:
+        return self.provider.budget_year / 12.0
+
+    def length_factor(self) -> float:
+        return 1.0 - self.financing.budget_shortening
+
+    def rationing(self) -> bool:
+        p = self.provider
+        return p.spent_year >= p.budget_year + p.extra_funds_year
+
+
+class Capitation(Contract):
+    """Paid per enrolled resident (every living resident of the municipality): volume-neutral.
+    The GP is also paid per consult when `financing.gp_consult_fee_with_capitation`."""
+
+    name = "capitation"
+
+    def paid_per_contact(self) -> bool:
+        return self.provider.service == S["gp"] and self.financing.gp_consult_fee_with_capitation
+
+    def monthly_payment(self, residents: float) -> float:
+        return self.per_resident() / 12.0 * residents
+
+    def per_resident(self) -> float:
+        """Yearly capitation: `capitation_per_resident` of the contract terms, or
+        `DERIVED_BUDGET_SHARE` of full use of the current capacity per resident served."""
+        p = self.provider
+        if p.terms.capitation_per_resident > 0:
+            return p.terms.capitation_per_resident
+        return DERIVED_BUDGET_SHARE * p.full_capacity_value() / max(p.residents_served, 1)
+
+
+def contract_for(rule: str, provider) -> Contract:
+    """A new contract of financing rule `rule` for `provider`."""
+    try:
+        cls = RULES[rule]
+    except KeyError:
+        raise ValueError(f"unknown financing rule '{rule}': the rules are {', '.join(RULES)}") from None
+    return cls(provider)
+
+
+# --------------------------------------------------------------------------- pots
+class Pot(Financier):
+    """A financier that is filled by others and pays on their behalf."""
+
+    def receive(self, payer: str, amounts: np.ndarray) -> None:
+        """Contributions from `payer`, one amount per municipality, into the ledger; municipal
+        contributions count in each municipality's yearly total."""
+        model = self.model
+        munis = np.arange(len(amounts))
+        model.ledger.add(model.month, F[payer], len(model.providers) + F[self.kind], munis, -1, -1, NO_GROUP, 1,
+                         amounts)
+        if payer == "municipality":
+            for m, a in zip(munis, amounts):
+                model.municipalities[m].paid_year += a
+
+
+class Preventiefonds(Pot):
+    """Regional prevention fund: yearly contributions, ring-fenced spending on the nulde lijn
+    (extra social-basis capacity and community building), for a limited lifespan."""
+
+    def __init__(self, model):
+        super().__init__(model, "preventiefonds")
+        self.cfg = model.cfg.policies.preventiefonds
+        self.balance = 0.0
+        self.yearly_income = 0.0
+
+    def active(self) -> bool:
+        m = self.model.month - self.cfg.start_month
+        return self.cfg.enabled and m >= 0 and (self.cfg.structural or m < 12 * self.cfg.duration_years)
+
+    def collect(self) -> None:
+        """At the start of each fund year: contributions from municipalities, insurer, employers."""
+        model = self.model
+        if not self.active() or (model.month - self.cfg.start_month) % 12:
+            if not self.active():
+                self.yearly_income = 0.0
+            return
+        total = self.cfg.contribution_per_resident * model.alive_by_municipality()
+        for payer, share in zip(("municipality", "insurer", "employers"), self.cfg.shares):
+            self.receive(payer, share * total)
+        self.balance += float(total.sum())
+        self.yearly_income = float(total.sum())
+
+    def monthly_spending(self) -> float:
+        return self.yearly_income / 12.0 if self.active() else 0.0
+
+    def extra_slots(self, provider) -> float:
+        """Social-basis slots the fund pays for at this provider with half of its spending."""
+        spend = 0.5 * self.monthly_spending() * provider.residents_served / max(self.model.initial_population, 1)
+        cfg = provider.cfg
+        return spend / max(cfg.contacts_per_month * cfg.tariff, 1e-9)
+
+    def community_building(self) -> np.ndarray:
+        """Community building paid by the other half of the fund's spending: EUR 10 per resident
+        per year raises the building level by 0.5 (assumption)."""
+        per_resident_year = 0.5 * self.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
+        return np.full(self.model.region.n_municipalities, 0.05 * per_resident_year)
+
+    def pay(self) -> None:
+        """This month's spending, to the social-basis providers in proportion to their residents,
+        on top of their budget (`Provider.extra_funds_year`)."""
+        spend = self.monthly_spending()
+        if spend <= 0:
+            return
+        model = self.model
+        basis = [p for p in model.providers if p.service == S["social_basis"]]
+        shares = np.array([p.residents_served for p in basis], dtype=np.float64)
+        amounts = spend * shares / shares.sum()
+        model.ledger.add(model.month, F["preventiefonds"], np.array([p.index for p in basis]),
+                         np.array([p.municipality for p in basis]), 0, 2, NO_GROUP, 0, amounts)
+        for provider, amount in zip(basis, amounts):
+            provider.extra_funds_year += amount
+        self.balance -= spend
+
+
+class RegionalBudget(Pot):
+    """Ontschotting: one regional pot that pays what municipalities and the insurer paid.
+
+    It is filled each month with what each contributor paid on average in the year before it
+    started; at each year end the surplus is shared back (or a deficit topped up) in proportion."""
+
+    def __init__(self, model):
+        super().__init__(model, "regional_budget")
+        self.balance = 0.0
+        self.monthly_contribution = None   # (municipality array, insurer array) per municipality
+        self.contributed_year = None
+
+    def start(self, reference: dict) -> None:
+        self.monthly_contribution = reference
+        self.contributed_year = {k: np.zeros_like(v) for k, v in reference.items()}
+
+    def collect(self) -> None:
+        for payer, amounts in self.monthly_contribution.items():
+            self.receive(payer, amounts)
+            self.contributed_year[payer] += amounts
+            self.balance += float(amounts.sum())
+
+    def settle_year(self) -> None:
+        """Share the surplus back (shared savings) or top up a deficit, pro rata."""
+        model = self.model
+        total = sum(float(v.sum()) for v in self.contributed_year.values())
+        if total <= 0:
+            return
+        munis = np.arange(model.region.n_municipalities)
+        for payer, contributed in self.contributed_year.items():
+            share = contributed / total
+            amounts = self.balance * share
+            payee = len(model.providers) + F[payer]
+            if self.balance >= 0:
+                model.ledger.add(model.month, F["regional_budget"], payee, munis, -1, -1, NO_GROUP, 2, amounts)
+            else:
+                model.ledger.add(model.month, F[payer], len(model.providers) + F["regional_budget"], munis,
+                                 -1, -1, NO_GROUP, 1, -amounts)
+            if payer == "municipality":
+                for m, a in zip(munis, amounts):
+                    model.municipalities[m].paid_year -= a
+            contributed[:] = 0.0
+        self.balance = 0.0
+
+
+def update_payers(model) -> None:
+    """Who pays each provider this month: its service's financier today, or under ontschotting
+    the regional budget (started, when the lever first applies, from the last 12 months'
+    payments of municipalities and insurer)."""
+    model.provider_payer = model.base_payer.copy()
+    budget = model.regional_budget
+    if budget is None or not model.policy.integrated:
+        return
+    if budget.monthly_contribution is None:
+        budget.start(model.reference_spending())
+    model.provider_payer[:] = F["regional_budget"]
+
+
+# --------------------------------------------------------------------------- the month's payments
+def pay_providers(model, ids, prov, domain, group, contacts) -> None:
+    """Pay every provider for this month by its contract, and record it in the ledger.
+
+    Args are this month's contacts, one entry per resident-contact batch.
+    """
+    providers = model.providers
+    n_prov = len(providers)
+    tariff = np.array([p.cfg.tariff for p in providers])
+    value = contacts * tariff[prov]
+    # value of delivered care drives budget rationing, whatever the rule
+    spent = np.bincount(prov, weights=value, minlength=n_prov)
+    for p, s in zip(providers, spent):
+        p.spent_year += s
+
+    # fees: which providers are paid per contact, decided per provider and looked up per contact
+    fee_paid = np.array([p.contract.paid_per_contact() for p in providers], dtype=bool)[prov]
+    own = eigen_risico.resident_share(model, ids, model.provider_service[prov], value, fee_paid)
+
+    # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
+    total, by_residents = _fee_sums(prov, domain, group, value, own, fee_paid, n_prov * 4 * len(GROUPS),
+                                    len(GROUPS))
+    nz = np.nonzero(total)[0]
+    k_prov, rest = np.divmod(nz, 4 * len(GROUPS))
+    k_dom, k_grp = np.divmod(rest, len(GROUPS))
+    payer = model.provider_payer[k_prov]
+    muni = model.provider_municipality[k_prov]
+    line = model.provider_line[k_prov]
+    model.ledger.add(model.month, payer, k_prov, muni, line, k_dom, k_grp, 0, total[nz] - by_residents[nz])
+    model.ledger.add(model.month, F["residents"], k_prov, muni, line, k_dom, k_grp, 0, by_residents[nz])
+
+    # lump sums (budget, capitation), whatever was delivered
+    pop = model.alive_by_municipality()
+    lump = np.array([p.contract.monthly_payment(pop[p.municipality]) for p in providers], dtype=np.float64)
+    nz = np.nonzero(lump)[0]
+    dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
+    model.ledger.add(model.month, model.provider_payer[nz], nz, model.provider_municipality[nz],
+                     model.provider_line[nz], dom, NO_GROUP, 0, lump[nz])
+    if model.fund is not None:
+        model.fund.pay()
+    book_month(model)
+
+
+@numba.njit(cache=True)
+def _fee_sums(prov, domain, group, value, own, fee_paid, size, n_groups):
+    """Value of the fee-paid contacts and the residents' part of it, per (provider, reporting
+    domain, group), added in the order the contacts were recorded."""
+    total = np.zeros(size)
+    by_residents = np.zeros(size)
+    for j in range(len(prov)):
+        if fee_paid[j]:
+            k = (prov[j] * 4 + domain[j]) * n_groups + group[j]
+            total[k] += value[j]
+            by_residents[k] += own[j]
+    return total, by_residents
+
+
+def book_month(model) -> None:
+    """Book this month's care payments on the financiers that made them: municipalities count
+    them against their yearly budget, the regional budget draws them from its balance."""
+    n = model.region.n_municipalities
+    paid = model.ledger.month_totals(model.month, "care", "municipality", n)
+    for municipality, amount in zip(model.municipalities, paid):
+        municipality.paid_year += amount
+    if model.regional_budget is not None:
+        model.regional_budget.balance -= model.ledger.month_totals(model.month, "care", "regional_budget", n).sum()
