@@ -78,8 +78,9 @@ class Comparison:
     replications: pd.DataFrame
     measures: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    mechanisms: pd.DataFrame = field(default_factory=pd.DataFrame)  # savings by mechanism (analysis.mechanisms)
 
-    TABLES = ("differences", "who_pays", "roi", "yearly", "monthly", "flows", "replications", "measures")
+    TABLES = ("differences", "who_pays", "roi", "yearly", "monthly", "flows", "replications", "measures", "mechanisms")
 
     def save(self, folder: Path) -> list[Path]:
         """Every table as CSV and Parquet."""

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.compare_figures import make_figures
@@ -86,6 +87,7 @@ def build(c, figures: dict, lang: str, folder: Path) -> list:
         blocks.append(("p", t["overrides"].format(overrides=", ".join(meta["overrides"]))))
     blocks.append(("p", t["reading"]))
     sections = [("glance", t["glance"]), ("risk", t["risk"]), ("who", t["who"]), ("roi", t["roi"]),
+                ("mech", t["mech"]),
                 ("figures", t["figures"]), ("scenarios", t["scenarios"]), ("uncertainty", t["uncertainty"]),
                 ("files", t["files"])]
     blocks.append(("toc", t["toc"], sections))
@@ -106,6 +108,7 @@ def build(c, figures: dict, lang: str, folder: Path) -> list:
     blocks += _risk(c, rows, lang)
     blocks += _who_pays(c, figures, lang)
     blocks += _roi(c, lang)
+    blocks += _mechanisms(c, lang)
 
     blocks += [("h", 2, t["figures"], "figures")]
     for name in ("volume", "cost", "flows", "health"):
@@ -190,6 +193,33 @@ def _roi(c, lang) -> list:
             cells.append(Cell(t["roi_na"], "noise"))
         table.append(cells)
     return [("h", 2, t["roi"], "roi"), ("p", t["roi_intro"]), ("table", header, table, "roi")]
+
+
+def _mechanisms(c, lang) -> list:
+    """Per scenario that saves, the saving split by mechanism (`analysis.mechanisms`)."""
+    t, meta = TEXT[lang], c.meta
+    blocks = [("h", 2, t["mech"], "mech")]
+    if not meta.get("mechanisms"):
+        return blocks + [("p", t["mech_off"])]
+    if c.mechanisms.empty:
+        return blocks + [("p", t["mech_none"])]
+    blocks.append(("p", t["mech_intro"].format(reps=meta["mechanism_replications"])))
+    header = [t["col.mechanism"], t["col.part"], t["col.share"]]
+    for s, part in c.mechanisms.groupby("scenario", sort=False):
+        saving = part["saving"].iloc[0]
+        blocks.append(("h", 3, f"{s}: {t['col.saving']} {value(saving, 'cost', lang)}", f"mech-{s}"))
+        table = []
+        for _, r in part.iterrows():
+            name = Cell(r[f"title_{lang}"] + (f" ({r['mechanism']})" if r["mechanism"] != "none" else ""))
+            if np.isfinite(r["contribution_low"]):
+                amount = triple(r["contribution"], r["contribution_low"], r["contribution_high"], "cost", lang)
+                noise = r["contribution_low"] <= 0 <= r["contribution_high"]
+            else:
+                amount, noise = value(r["contribution"], "cost", lang), False
+            share = f"{100 * r['share']:.0f}%" if np.isfinite(r["share"]) else "–"
+            table.append([name, Cell(amount, "noise" if noise else ""), Cell(share, "noise" if noise else "")])
+        blocks.append(("table", header, table, "mech"))
+    return blocks
 
 
 def _scenario(c, s, rows, lang) -> list:

@@ -91,6 +91,20 @@ TEXT = {
         "tbl.flows": "referrals between lines per year",
         "tbl.replications": "replications needed per measure",
         "tbl.measures": "every headline measure of every run (the raw values)",
+        "tbl.mechanisms": "the saving of each scenario that saves, split by mechanism",
+        "mech": "What a saving rests on",
+        "mech_intro": "For every scenario whose total care cost is clearly below baseline's, each mechanism is "
+                      "switched off in both arms (same seeds, {reps} replications) and the saving measured again. "
+                      "A mechanism's part is the saving lost without it, per year, with its 95% interval. "
+                      "Mechanisms interact, so the parts need not add up; the last row is what no single listed "
+                      "mechanism carries. A large part resting on an assumed mechanism is a result to read with "
+                      "care (docs/parameters.md says which values are assumed).",
+        "mech_none": "No scenario's total care cost is clearly below baseline's: there is no saving to split.",
+        "mech_off": "The split by mechanism was not computed (mechanisms=false, or crn=false).",
+        "col.mechanism": "mechanism (switched off)",
+        "col.saving": "saving per year",
+        "col.part": "part of the saving",
+        "col.share": "share",
         "tbl.configs": "configs/: the resolved configuration of each scenario (base seed)",
         "tbl.runs": "runs/: the cached extract of each run (lets an interrupted comparison resume)",
     },
@@ -188,6 +202,22 @@ TEXT = {
         "tbl.flows": "verwijzingen tussen lijnen per jaar",
         "tbl.replications": "benodigde replicaties per maat",
         "tbl.measures": "elke kernmaat van elke run (de ruwe waarden)",
+        "tbl.mechanisms": "de besparing van elk scenario dat bespaart, naar mechanisme",
+        "mech": "Waar een besparing op rust",
+        "mech_intro": "Voor elk scenario waarvan de totale zorgkosten duidelijk onder die van het huidige stelsel "
+                      "liggen, wordt elk mechanisme in beide armen uitgezet (dezelfde seeds, {reps} replicaties) en "
+                      "de besparing opnieuw gemeten. Het deel van een mechanisme is de besparing die zonder dat "
+                      "mechanisme verdwijnt, per jaar, met 95%-interval. Mechanismen werken op elkaar in, dus de "
+                      "delen tellen niet per se op; de laatste rij is wat geen enkel genoemd mechanisme alleen "
+                      "draagt. Rust een groot deel op een aangenomen mechanisme, lees de uitkomst dan met zorg "
+                      "(docs/parameters.md zegt welke waarden aangenomen zijn).",
+        "mech_none": "Bij geen enkel scenario liggen de totale zorgkosten duidelijk onder die van het huidige "
+                     "stelsel: er is geen besparing om uit te splitsen.",
+        "mech_off": "De uitsplitsing naar mechanisme is niet berekend (mechanisms=false of crn=false).",
+        "col.mechanism": "mechanisme (uitgezet)",
+        "col.saving": "besparing per jaar",
+        "col.part": "deel van de besparing",
+        "col.share": "aandeel",
         "tbl.configs": "configs/: de volledige configuratie van elk scenario (basis-seed)",
         "tbl.runs": "runs/: de bewaarde samenvatting van elke run (een onderbroken vergelijking gaat daar verder)",
     },

@@ -13,6 +13,10 @@ Keys of the comparison itself:
     workers=<n>           parallel processes (default: the machine's cores)
     precision=<share>     interval half-width sought, as a share of the baseline value, for the
                           "replications needed" estimate (default 0.01)
+    mechanisms=true|false for every scenario that saves, split the saving by mechanism: each
+                          mechanism of analysis.mechanisms switched off in both arms, same
+                          seeds (default true)
+    mechanism_replications=<n>  replications of those runs, n >= 2 (default 3)
 Every other key=value is a model override applied to every scenario (years=..., seed=...,
 region=..., population.size=...). All configurations are checked before anything runs.
 
@@ -44,7 +48,8 @@ from experiments.scenarios import describe, parse_scenarios
 from model.config import available
 from model.results import config_yaml
 
-OPTIONS = ("scenarios", "replications", "lang", "crn", "workers", "precision")
+OPTIONS = ("scenarios", "replications", "lang", "crn", "workers", "precision", "mechanisms",
+           "mechanism_replications")
 LANGS = ("en", "nl")
 MAX_SEED = 2**31 - 1
 
@@ -69,7 +74,7 @@ def parse(argv: list[str]) -> tuple[dict, list[str], Path | None]:
     if "sweep_dir" in flags:
         fail("'hydra.sweep.dir': experiments.compare writes one report folder; use hydra.run.dir")
     opts = {"scenarios": None, "replications": 10, "lang": "en", "crn": True, "workers": os.cpu_count() or 1,
-            "precision": 0.01}
+            "precision": 0.01, "mechanisms": True, "mechanism_replications": 3}
     overrides = []
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -97,9 +102,9 @@ def _option(key: str, value: str):
         if value not in LANGS:
             fail(f"'lang': '{value}' is not allowed; allowed are {', '.join(LANGS)}")
         return value
-    if key == "crn":
+    if key in ("crn", "mechanisms"):
         if value.lower() not in ("true", "false"):
-            fail(f"'crn': '{value}' is not allowed; allowed are true, false")
+            fail(f"'{key}': '{value}' is not allowed; allowed are true, false")
         return value.lower() == "true"
     if key == "precision":
         try:
@@ -109,7 +114,7 @@ def _option(key: str, value: str):
         if not 0 < share <= 1:
             fail(f"'precision': {value} is not allowed; allowed is a share in (0, 1]")
         return share
-    low = 2 if key == "replications" else 1
+    low = 2 if key in ("replications", "mechanism_replications") else 1
     if not value.isdigit() or not low <= int(value) <= 10_000:
         fail(f"'{key}': {value} is not allowed; allowed is a whole number in [{low}, 10000]")
     return int(value)
@@ -131,24 +136,46 @@ def plan(opts: dict, overrides: list[str]) -> tuple[dict, list[Job]]:
     if last_seed > MAX_SEED:
         fail(f"'seed': {base_seed} leaves no room for {reps} replications; allowed is at most "
              f"{MAX_SEED - (last_seed - base_seed)}")
-    digest = model_digest()
-    # cache key: the scenario's full configuration, the seed and the model code
-    fingerprint = {label: config_yaml(cfg) + digest for label, cfg in configs.items()}
     jobs = []
     for r in range(reps):
         for i, label in enumerate(labels):
             seed = base_seed + r if opts["crn"] else base_seed + i * reps + r
-            key = hashlib.sha256(f"{fingerprint[label]}seed={seed}".encode()).hexdigest()[:12]
-            jobs.append(Job(label, r, replace(configs[label], seed=seed), f"{label}/r{r:03d}_seed{seed}_{key}.parquet"))
+            jobs.append(job(label, r, configs[label], seed))
     return configs, jobs
+
+
+def job(label: str, replication: int, config: model.Config, seed: int) -> Job:
+    """A run, cached under a key of its full configuration, seed and the model code."""
+    key = hashlib.sha256(f"{config_yaml(config)}{MODEL_DIGEST}seed={seed}".encode()).hexdigest()[:12]
+    return Job(label, replication, replace(config, seed=seed), f"{label}/r{replication:03d}_seed{seed}_{key}.parquet")
+
+
+def plan_mechanisms(opts: dict, overrides: list[str], main_jobs: list[Job], saving: list[str]) -> list[Job]:
+    """Runs with one mechanism switched off in baseline and in every scenario that saves, on the
+    seeds of the first replications (common random numbers)."""
+    from analysis.mechanisms import MECHANISMS, label
+
+    reps = min(opts["mechanism_replications"], opts["replications"])
+    seeds = {(j.label, j.replication): j.seed for j in main_jobs}
+    jobs = []
+    for m in MECHANISMS:
+        for scenario in [BASELINE, *saving]:
+            config = model.load_config(scenario.split("+"), [*overrides, *m.off])
+            for r in range(reps):
+                jobs.append(job(label(scenario, m.name), r, config, seeds[(scenario, r)]))
+    return jobs
 
 
 def model_digest() -> str:
     """A fingerprint of the model code: cached runs of older code are not reused."""
     h = hashlib.sha256()
-    for path in sorted((REPO / "model").glob("*.py")):
+    for path in sorted((REPO / "model").rglob("*.py")):
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+MODEL_DIGEST = model_digest()
+BASELINE = "baseline"
 
 
 def _worker_init(threads: int) -> None:
@@ -261,9 +288,10 @@ def finish(partial: Path, folder: Path) -> None:
 
 
 def build_report(partial: Path, configs: dict, jobs: list[Job], opts: dict, overrides: list[str],
-                 runtime: float) -> None:
+                 runtime: float, mechanism_jobs: list[Job] = ()) -> None:
     """Statistics, tables, resolved configs, figures and the report, from the cached runs."""
     from analysis.comparison import compare
+    from analysis.mechanisms import decompose, saving_scenarios
     from analysis.report import write_report
 
     labels = list(configs)
@@ -275,10 +303,18 @@ def build_report(partial: Path, configs: dict, jobs: list[Job], opts: dict, over
         "netherlands_population": base.region.netherlands_population, "lang": opts["lang"],
         "created": datetime.now().strftime("%Y-%m-%d %H:%M"), "scenarios": labels,
         "runtime_seconds": round(runtime, 1),
-        "compute_seconds": round(float(runs_seconds(partial / "runs", jobs)), 1),
+        "compute_seconds": round(float(runs_seconds(partial / "runs", [*jobs, *mechanism_jobs])), 1),
+        "mechanisms": bool(opts["mechanisms"] and opts["crn"]),
+        "mechanism_replications": min(opts["mechanism_replications"], opts["replications"]),
         "scenario_info": {label: describe(cfg, base) for label, cfg in configs.items()},
     }
-    comparison = compare(gather(jobs, partial / "runs"), labels, meta, precision=opts["precision"])
+    runs = gather(jobs, partial / "runs")
+    comparison = compare(runs, labels, meta, precision=opts["precision"])
+    if mechanism_jobs:
+        reps = meta["mechanism_replications"]
+        first = runs[runs["replication"] < reps]
+        comparison.mechanisms = decompose(pd.concat([first, gather(mechanism_jobs, partial / "runs")]),
+                                          saving_scenarios(first))
     for old in partial.iterdir():  # tables, figures and configs of an interrupted report
         if old.name != "runs":
             shutil.rmtree(old) if old.is_dir() else old.unlink()
@@ -305,15 +341,24 @@ def main(argv: list[str] | None = None) -> Path:
           f"({configs['baseline'].population.size:,} residents, {configs['baseline'].years} years, "
           f"{'common' if opts['crn'] else 'independent'} random numbers, {opts['workers']} workers)",
           file=sys.stderr)
+    mechanism_jobs: list[Job] = []
     try:
         run_all(jobs, cache, opts["workers"])
+        if opts["mechanisms"] and opts["crn"]:
+            from analysis.mechanisms import saving_scenarios
+            saving = saving_scenarios(gather(jobs, cache))
+            mechanism_jobs = plan_mechanisms(opts, overrides, jobs, saving)
+            if mechanism_jobs:
+                print(f"splitting the saving of {', '.join(saving)} by mechanism: {len(mechanism_jobs)} runs",
+                      file=sys.stderr)
+                run_all(mechanism_jobs, cache, opts["workers"])
     except KeyboardInterrupt:
         print(f"\ninterrupted; finished runs are kept. Resume with:\n  python -m experiments.compare "
               f"{' '.join(a for a in argv if not a.startswith('hydra.run.dir='))} hydra.run.dir={folder}",
               file=sys.stderr)
         raise SystemExit(130) from None
-    prune(cache, jobs)
-    build_report(partial, configs, jobs, opts, overrides, time.time() - started)
+    prune(cache, jobs + mechanism_jobs)
+    build_report(partial, configs, jobs, opts, overrides, time.time() - started, mechanism_jobs)
     finish(partial, folder)
     print(f"report: {folder / 'report.html'}")
     print(f"        {folder / 'report.md'}")

@@ -271,12 +271,6 @@ class Preventiefonds(Pot):
         cfg = provider.cfg
         return spend / max(cfg.contacts_per_month * cfg.tariff, 1e-9)
 
-    def community_building(self) -> np.ndarray:
-        """Community building paid by the other half of the fund's spending: EUR 10 per resident
-        per year raises the building level by 0.5 (assumption)."""
-        per_resident_year = 0.5 * self.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
-        return np.full(self.model.region.n_municipalities, 0.05 * per_resident_year)
-
     def pay(self) -> None:
         """This month's spending, to the social-basis providers in proportion to their residents,
         on top of their budget (`Provider.extra_funds_year`)."""

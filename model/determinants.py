@@ -2,7 +2,8 @@
 
 Debt is household debt (children share it). It starts more often with low income or a
 benefit and resolves slowly by itself, faster in schuldhulp. Network strength follows the
-wijk's level (raised by nulde-lijn community building) and the resident's own social health.
+wijk's level, the resident's own social health, and the ties a resident forms while taking
+part in community activities (`model.community`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ SCHULDHULP = S["schuldhulp"]
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
 def _step(alive, age, income, benefit, debt, debt_months, network, social_health, wijk, wijk_network_level,
-          service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit, network_rates):
-    drift, social_pull = network_rates[0], network_rates[1]
+          participating, service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit,
+          network_rates):
+    drift, social_pull, ties = network_rates[0], network_rates[1], network_rates[2]
     for i in numba.prange(len(age)):  # each resident on its own
         if not alive[i]:
             continue
@@ -43,8 +45,11 @@ def _step(alive, age, income, benefit, debt, debt_months, network, social_health
                 benefit[i] = not benefit[i]
         else:
             benefit[i] = False
-        # network strength drifts to the wijk level plus the pull of one's own social health
+        # network strength drifts to the wijk level plus the pull of one's own social health,
+        # higher while taking part in community activities (ties formed there fade after)
         target = wijk_network_level[wijk[i]] + social_pull * (social_health[i] - np.float32(0.7))
+        if participating[i]:
+            target += ties
         x = network[i] + drift * (target - network[i])
         network[i] = min(max(x, np.float32(0.0)), np.float32(1.0))
 
@@ -62,10 +67,9 @@ def step(model) -> None:
     p_debt_resolution = monthly([cfg.debt_resolution, cfg.debt_resolution + cfg.schuldhulp_resolution])
     entry = cfg.benefit_onset * np.array([1.0, 0.2, 0.0])
     p_benefit = np.stack([monthly(entry), monthly(np.full(3, cfg.benefit_exit))], axis=1)  # [income, on benefit]
-    building = model.policy.community_building[model.region.wijk_municipality]
-    level = (0.65 - 0.25 * model.region.wijk_deprivation + cfg.community_building_effect * (building - 1.0))
-    network_rates = np.array([cfg.network_drift, cfg.network_social_health], dtype=np.float32)
+    level = 0.65 - 0.25 * model.region.wijk_deprivation
+    network_rates = np.array([cfg.network_drift, cfg.network_social_health, cfg.participation_ties], dtype=np.float32)
     _step(res.alive, res.age, res.income, res.benefit, res.debt, res.debt_months, res.network, res.health[SOCIAL],
-          res.wijk, level.astype(np.float32), res.service, res.state,
+          res.wijk, level.astype(np.float32), res.participating, res.service, res.state,
           model.streams.key("determinants.debt", model.month), model.streams.key("determinants.benefit", model.month),
           p_debt_onset, p_debt_resolution, p_benefit, network_rates)

@@ -6,8 +6,8 @@ Each month every stock
 2. is eroded by poor health in the domains that feed it (coupling): poor social health
    (loneliness, debt stress) erodes mental health, poor mental health erodes social and physical
    health, poor physical health erodes social health;
-3. takes random shocks (illness, bereavement, job loss, family crisis), partly absorbed by the
-   informal network;
+3. takes random shocks (illness, bereavement, job loss, family crisis); the informal network
+   absorbs part of the mental and social ones (loneliness, stress), not illness;
 4. recovers under care: towards recovery in the presenting domain, and in the root domain only
    when the service works on the root (social work, wijkteam, youth care);
 5. worsens while waiting for care.
@@ -184,7 +184,8 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
             for j in range(m):
                 for d in range(3):
                     if u[d, j] < rate[d, j]:
-                        buffer = ONE - informal_buffer * network[start + j]
+                        # informal support softens mental and social blows, not illness
+                        buffer = ONE - informal_buffer * network[start + j] if d != PHYSICAL else ONE
                         h[d, j] += np.log(max(u[d, j] / rate[d, j], np.float32(1e-6))) * shock[1, d] * buffer
             # 4. care towards recovery, the root domain too when the service works on the root;
             #    waiting lists wear people down; Voorzorg groups help a little while waiting

@@ -43,7 +43,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from model import threads
+from model import community, threads
 from model.care import episode_lists
 from model.financing import FINANCIERS, F
 from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
@@ -195,6 +195,8 @@ class Outcomes:
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
         _add_support_users(model, clients, clients_cells, per_service)
+        taking_part = community.participants(model).astype(np.float64)
+        self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
         pop = count_g[0]
         self._set(("residents", NONE, NONE, NONE, NONE, NONE), pop, pop.sum())
         for g in range(5):

@@ -182,9 +182,20 @@ class DeterminantsConfig:
                                  "Speed at which network strength returns to its wijk level.")
     network_social_health: float = param(0.4, "weight", 0.0, 1.0, ASSUMPTION,
                                          "How much network strength follows social health.")
-    community_building_effect: float = param(0.15, "network strength per unit community building",
-                                             0.0, 1.0, ASSUMPTION,
-                                             "Rise in wijk network level from nulde-lijn community building.")
+    places_per_community_fte: float = param(40.0, "places per FTE of community work", 0.0, 1000.0,
+                                            "assumption: an FTE runs about eight weekly activities of five "
+                                            "regular participants",
+                                            "Residents who can take part in the activities one FTE of community "
+                                            "work runs (model.community).")
+    participation_take_up: float = param(0.02, "chance per month at network strength 0", 0.0, 1.0, ASSUMPTION,
+                                         "Residents with a weak network come to community activities.")
+    participation_end: float = param(0.1, "chance per month", 0.0, 1.0,
+                                     "assumption: participants stay about ten months on average",
+                                     "Participants stop taking part.")
+    participation_ties: float = param(0.15, "network strength", 0.0, 1.0,
+                                      "assumption: taking part forms ties; the same size as the earlier wijk-level "
+                                      "effect of community building, now for participants only",
+                                      "Network strength a participant builds towards while taking part.")
 
 
 # --------------------------------------------------------------------------- health
@@ -225,7 +236,9 @@ class HealthConfig:
                              "Chance of a shock (illness, crisis, bereavement, job loss).")
     shock_age_physical: float = param(0.04, "relative increase per year of age over 50", 0.0, 0.2,
                                       ASSUMPTION, "Physical shocks become more frequent with age.")
-    shock_size: List[float] = param([0.25, 0.25, 0.22], "mean health lost per shock", 0.0, 1.0, ASSUMPTION,
+    shock_size: List[float] = param([0.19, 0.25, 0.22], "mean health lost per shock", 0.0, 1.0,
+                                    "assumption; the physical size is the earlier 0.25 times the share a mean "
+                                    "network absorbed (0.75), since the network no longer softens illness",
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
@@ -233,8 +246,9 @@ class HealthConfig:
                                 "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
                                 "with youth_progression to CPB's +7% specialist youth care 2013-2018",
                                 "Slow trend in mental-health and youth demand.")
-    informal_buffer: float = param(0.5, "share of a shock absorbed at network strength 1", 0.0, 1.0,
-                                   ASSUMPTION, "Informal support: a strong network absorbs shocks.")
+    informal_buffer: float = param(0.5, "share of a mental or social shock absorbed at network strength 1", 0.0, 1.0,
+                                   ASSUMPTION, "Informal support: a strong network absorbs mental and social "
+                                   "shocks (loneliness, stress); illness is not softened by it.")
     need_threshold: List[float] = param([0.45, 0.45, 0.45], "health", 0.0, 1.0, ASSUMPTION,
                                  "Below this health a domain has a need.")
     need_persistence: float = param(0.7, "share of the drift lost while a need is untreated", 0.0, 1.0,

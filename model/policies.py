@@ -99,8 +99,15 @@ class PolicyState:
 
     # ------------------------------------------------------------------ prevention fund
     def fund_building(self) -> np.ndarray:
+        """Community work the fund pays for with half its spending, as a share of the social
+        basis's own community work: the euros buy FTE at the cost of a social worker."""
         fund = self.model.fund
-        return 0.0 if fund is None else fund.community_building()
+        if fund is None:
+            return 0.0
+        work = self.model.cfg.social_work
+        own = work.fte_per_1000 * work.community_work_share / 1000.0 * work.cost_per_fte()  # euro per resident-year
+        per_resident_year = 0.5 * fund.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
+        return np.full(self.model.region.n_municipalities, per_resident_year / max(own, 1e-9))
 
     def extra_capacity(self, provider) -> float:
         fund = self.model.fund

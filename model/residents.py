@@ -30,7 +30,7 @@ PERSON_FIELDS = {
     "network": np.float32, "eigen_risico_paid": np.float32, "gp_contact_this_year": np.bool_,
     "in_voorzorg": np.bool_, "care_this_year": np.uint16,
     "care_propensity": np.float32, "gp_contacts_year": np.uint16,
-    "support": np.uint8, "uses_this_year": np.uint8,
+    "support": np.uint8, "uses_this_year": np.uint8, "participating": np.bool_,
 }
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32

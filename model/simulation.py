@@ -11,7 +11,9 @@ One month, in this order (the only place where the order is written down):
  2. Providers: this month's contract (a new one when the financing switch changes the rule)
     and capacity; in January a new budget year (`model.providers`, `model.contracts`).
  3. Demography: ageing, deaths, births (`model.demography`).
- 4. Determinants: debt, benefits, network strength (`model.determinants`).
+ 4. Community activities: participants stop, residents with weak networks join, up to the
+    places the social basis's community workers run (`model.community`); determinants: debt,
+    benefits, network strength, higher for participants (`model.determinants`).
  5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
  6. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
  7. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
@@ -39,7 +41,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import (care, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
+from model import (care, community, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
                    long_term_support, memory, nulde_lijn, tweede_lijn)
 from model.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
 from model.financing import F, Financier, Ledger, Municipality
@@ -172,6 +174,7 @@ class CarelinesModel(mesa.Model):
         update_payers(self)
 
         demography.step(self)
+        community.step(self)
         determinants.step(self)
         health.step(self)
         tweede_lijn.crises(self)

@@ -69,7 +69,8 @@ def test_an_existing_folder_that_is_no_report_is_left_alone(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
-COMPARE = ["scenarios=[bezuiniging_sociale_basis,preventiefonds+ontschotting]", "replications=2", "lang=nl", *SMALL]
+COMPARE = ["scenarios=[bezuiniging_sociale_basis,preventiefonds+ontschotting]", "replications=2", "lang=nl",
+           "mechanisms=false", *SMALL]
 
 
 @pytest.fixture(scope="module")
