@@ -95,9 +95,9 @@ def _ratio_bootstrap(gain: np.ndarray, extra: np.ndarray, rng) -> tuple[np.ndarr
     replications (axis 0); one sample of replications serves every year."""
     n = gain.shape[0]
     pick = rng.integers(0, n, size=(BOOTSTRAP, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # years without extra spending: not applicable
         ratios = gain[pick].mean(axis=1) / extra[pick].mean(axis=1)
-    return np.percentile(ratios, 2.5, axis=0), np.percentile(ratios, 97.5, axis=0)
+        return np.percentile(ratios, 2.5, axis=0), np.percentile(ratios, 97.5, axis=0)
 
 
 def roi_by_year(runs: pd.DataFrame, others: list[str], rate: float = DISCOUNT_RATE,
