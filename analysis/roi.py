@@ -177,7 +177,10 @@ def roi_over_horizon(by_year: pd.DataFrame, runs: pd.DataFrame, others: list[str
                    roi_high=last["roi_cumulative_high"],
                    roi_undiscounted=gain / extra if last["applicable_cumulative"] and extra else np.nan)
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = (["scenario", "horizon_years", "first_year", "last_year", "discount_rate"]
+               + [f"{name}_{b}" for name in COMPONENTS for b in ("mean", "low", "high")]
+               + ["applicable", "reason", "roi", "roi_low", "roi_high", "roi_undiscounted"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def baseline_drift(runs: pd.DataFrame, start_year: int = 0) -> pd.DataFrame:
