@@ -7,7 +7,9 @@ differences; it is honest for independent seeds as well (the pairs are then simp
 independent draws), only wider. A difference is "within noise" when its interval includes 0.
 
 Input is the concatenation of `analysis.extract.extract` tables with columns scenario,
-replication and seed added. Output: the tidy tables of the report (`Comparison`).
+replication and seed added. Output: the tidy tables of the report (`Comparison`); the return on
+investment, by year and over the horizon, discounted, and the baseline's drift are computed by
+`analysis.roi`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import roi
 from analysis.extract import DOMAINS, FINANCIERS, LINES, PAYERS
 
 BASELINE = "baseline"
@@ -72,6 +75,8 @@ class Comparison:
     differences: pd.DataFrame
     who_pays: pd.DataFrame
     roi: pd.DataFrame
+    roi_by_year: pd.DataFrame
+    baseline_drift: pd.DataFrame
     yearly: pd.DataFrame
     monthly: pd.DataFrame
     flows: pd.DataFrame
@@ -80,7 +85,8 @@ class Comparison:
     meta: dict = field(default_factory=dict)
     mechanisms: pd.DataFrame = field(default_factory=pd.DataFrame)  # savings by mechanism (analysis.mechanisms)
 
-    TABLES = ("differences", "who_pays", "roi", "yearly", "monthly", "flows", "replications", "measures", "mechanisms")
+    TABLES = ("differences", "who_pays", "roi", "roi_by_year", "baseline_drift", "yearly", "monthly", "flows",
+              "replications", "measures", "mechanisms")
 
     def save(self, folder: Path) -> list[Path]:
         """Every table as CSV and Parquet."""
@@ -147,15 +153,19 @@ def compare(runs: pd.DataFrame, scenarios: list[str], meta: dict, precision: flo
                      & (runs["scenario"] == BASELINE)]["value"].mean()
     per_100k = 1e5 / residents
     to_nl = meta["netherlands_population"] / residents
+    rate = meta.get("discount_rate", roi.DISCOUNT_RATE)
     meta = {**meta, "residents_mean": float(residents), "per_100k_factor": per_100k, "netherlands_factor": to_nl,
-            "precision": precision}
+            "precision": precision, "discount_rate": rate}
 
     measures = _measures_long(runs)
     differences = _headline(runs, others, precision, per_100k, to_nl)
+    by_year = roi.roi_by_year(runs, others, rate, meta["start_year"])
     return Comparison(
         differences=differences,
         who_pays=_who_pays(runs, others),
-        roi=_roi(runs, others),
+        roi=roi.roi_over_horizon(by_year, runs, others, rate, meta["start_year"]),
+        roi_by_year=by_year,
+        baseline_drift=roi.baseline_drift(runs, meta["start_year"]),
         yearly=_series(runs, scenarios, "yearly", "year", meta["start_year"]),
         monthly=_series(runs, scenarios, "monthly", "month", meta["start_year"]),
         flows=_flows(runs, others),
@@ -226,45 +236,6 @@ def _who_pays(runs, others) -> pd.DataFrame:
     df["pot"] = ~df["financier"].isin(PAYERS)
     return df[["scenario", "financier", "component", "pot", "baseline", "level", "mean", "low", "high",
                "within_noise", "n"]]
-
-
-def _roi(runs, others, bootstrap: int = 4000) -> pd.DataFrame:
-    """Societal return on investment of extra nulde-lijn spending: (avoided eerste- and
-    tweede-lijn cost + avoided productivity loss) / extra nulde-lijn cost (all payers). Only
-    where the extra spending is clearly positive (its interval above 0). The interval of the
-    ratio is a percentile bootstrap over replications (pairs kept together)."""
-    m = runs[runs["table"] == "measure"]
-
-    def per_run(metric, line=""):
-        sel = (m["metric"] == metric) & (m["line"] == line) & (m["group"] == "")
-        if metric == "cost":
-            sel &= m["financier"] == ""
-        return m[sel].pivot_table(index="replication", columns="scenario", values="value", aggfunc="first")
-
-    nulde = per_run("cost", "nulde")
-    care = per_run("cost", "eerste") + per_run("cost", "tweede")
-    loss = per_run("productivity_loss")
-    rng = np.random.default_rng(20250101)
-    rows = []
-    for s in others:
-        extra = (nulde[s] - nulde[BASELINE]).to_numpy()
-        avoided = (care[BASELINE] - care[s]).to_numpy()
-        productivity = (loss[BASELINE] - loss[s]).to_numpy()
-        row = {"scenario": s}
-        for name, d in (("extra_nulde", extra), ("avoided_care", avoided), ("productivity", productivity)):
-            mean, low, high, _ = interval(d)
-            row.update({f"{name}_mean": mean, f"{name}_low": low, f"{name}_high": high})
-        applicable = bool(np.isfinite(row["extra_nulde_low"]) and row["extra_nulde_low"] > 0)
-        row["applicable"] = applicable
-        row["roi"] = row["roi_low"] = row["roi_high"] = np.nan
-        if applicable:
-            row["roi"] = (avoided.mean() + productivity.mean()) / extra.mean()
-            n = len(extra)
-            pick = rng.integers(0, n, size=(bootstrap, n))
-            ratios = (avoided[pick].mean(1) + productivity[pick].mean(1)) / extra[pick].mean(1)
-            row["roi_low"], row["roi_high"] = np.percentile(ratios, [2.5, 97.5])
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def _series(runs, scenarios, table, period_name, start_year) -> pd.DataFrame:

@@ -34,7 +34,7 @@ CALIBRATION_GROUP = "calibration"
 DESIGN_DOC = "docs/design.md"
 
 SECTIONS = ("population", "region", "demography", "determinants", "health", "help_seeking",
-            "gatekeeper", "services", "financing", "policies")
+            "gatekeeper", "services", "work", "evaluation", "financing", "policies")
 MUNICIPALITY_COLUMNS = ("name", "population_share", "deprivation", "wijkteam_light_help",
                         "wijkteam_coverage", "social_basis_capacity")
 BLOCK_MARK = "(block source)"
@@ -57,6 +57,8 @@ TITLES = {
     "help_seeking": "Help-seeking",
     "gatekeeper": "Gatekeeper and referral",
     "services": "Services (one block per provider type)",
+    "work": "Work and productivity loss",
+    "evaluation": "Economic evaluation (scenario comparison)",
     "financing": "Financing (one contract per provider type)",
     "policies": "Policy levers",
 }

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.compare_figures import make_figures
 from analysis.comparison import BASELINE, DIRECTION, HEADLINE, MONEY_COMPONENTS
 from analysis.extract import FINANCIERS, PAYERS
-from analysis.labels import measure_label, triple, unit_label, value, word
+from analysis.labels import measure_label, number, triple, unit_label, value, word
 from analysis.report_text import TEXT
 
 RISK_SCENARIOS = ("bezuiniging_sociale_basis", "substitutie_zonder_middelen")
@@ -178,21 +178,86 @@ def _who_pays(c, figures, lang) -> list:
     return blocks + [("table", header, table, "money")]
 
 
+def _ratio(r, prefix: str, lang: str) -> str:
+    """'1.12 [0.74; 1.56]' from the columns <prefix>, <prefix>_low and <prefix>_high."""
+    return (f"{value(r[prefix], 'ratio', lang)} [{value(r[prefix + '_low'], 'ratio', lang)}; "
+            f"{value(r[prefix + '_high'], 'ratio', lang)}]")
+
+
+def _share(x: float, lang: str, signed: bool = False) -> str:
+    return number(100.0 * x, lang, 1, signed) + "%" if math.isfinite(x) else "–"
+
+
 def _roi(c, lang) -> list:
-    t = TEXT[lang]
-    header = [t["col.scenario"], t["col.extra"], t["col.avoided"], t["col.productivity"], t["col.roi"]]
+    """The ROI over the horizon per scenario, the baseline's drift, and the ROI by year of each
+    scenario where it applies."""
+    t, meta = TEXT[lang], c.meta
+    roi = c.roi
+    first, last = meta["start_year"], meta["start_year"] + meta["years"] - 1
+    blocks = [("h", 2, t["roi"], "roi"),
+              ("p", t["roi_intro"].format(years=meta["years"], first=first, last=last,
+                                          rate=_share(meta["discount_rate"], lang)))]
+    header = [t["col.scenario"], t["col.extra"], t["col.avoided"], t["col.productivity"], t["col.roi"],
+              t["col.roi_undiscounted"]]
     table = []
-    for _, r in c.roi.iterrows():
+    for _, r in roi.iterrows():
         cells = [Cell(r["scenario"], "strong")]
-        for name in ("extra_nulde", "avoided_care", "productivity"):
+        for name in ("extra_nulde", "avoided_care", "avoided_productivity"):
             cells.append(Cell(triple(r[f"{name}_mean"], r[f"{name}_low"], r[f"{name}_high"], "cost", lang)))
         if r["applicable"]:
-            cells.append(Cell(f"{value(r['roi'], 'ratio', lang)} [{value(r['roi_low'], 'ratio', lang)}; "
-                              f"{value(r['roi_high'], 'ratio', lang)}]", "strong"))
+            cells += [Cell(_ratio(r, "roi", lang), "strong"), Cell(value(r["roi_undiscounted"], "ratio", lang))]
         else:
-            cells.append(Cell(t["roi_na"], "noise"))
+            cells += [Cell(t["roi_na"].format(reason=t[f"roi_reason.{r['reason']}"]), "noise"), Cell("–", "noise")]
         table.append(cells)
-    return [("h", 2, t["roi"], "roi"), ("p", t["roi_intro"]), ("table", header, table, "roi")]
+    blocks.append(("table", header, table, "roi"))
+    blocks += _drift(c, lang)
+    blocks.append(("h", 3, t["roi_by_year"], "roi-by-year"))
+    applicable = roi.loc[roi["applicable"], "scenario"].tolist()
+    if not applicable:
+        return blocks + [("p", t["roi_by_year_none"])]
+    blocks.append(("p", t["roi_by_year_intro"]))
+    header = [t["col.year"], t["col.extra"], t["col.avoided"], t["col.productivity"], t["col.roi_year"],
+              t["col.roi_cumulative"], t["col.avoided_share"]]
+    base_tweede = c.baseline_drift.set_index(["metric", "line"]).loc[("cost", "tweede")]
+    for s in applicable:
+        rows = c.roi_by_year[c.roi_by_year["scenario"] == s]
+        table = []
+        for _, r in rows.iterrows():
+            cells = [Cell(str(int(r["calendar_year"])), "strong")]
+            for name in ("extra_nulde", "avoided_care", "avoided_productivity"):
+                cells.append(Cell(triple(r[f"{name}_mean"], r[f"{name}_low"], r[f"{name}_high"], "cost", lang)))
+            for label in ("year", "cumulative"):
+                cells.append(Cell(_ratio(r, f"roi_{label}", lang)) if r[f"applicable_{label}"]
+                             else Cell(t["roi_na_short"], "noise"))
+            cells.append(Cell(_share(r["avoided_care_share"], lang, signed=True)))
+            table.append(cells)
+        blocks += [("h", 4, f"{s}: {_title(meta, s, lang)}", None), ("table", header, table, "roi"),
+                   ("p", t["roi_by_year_reading"].format(
+                       first=first, last=last, share_first=_share(rows["avoided_care_share"].iloc[0], lang, True),
+                       share_last=_share(rows["avoided_care_share"].iloc[-1], lang, True),
+                       tweede=_share(base_tweede["change_share"], lang, True)))]
+    return blocks
+
+
+def _drift(c, lang) -> list:
+    """The baseline's own change over the horizon: first and last year, and the change."""
+    t, meta = TEXT[lang], c.meta
+    d = c.baseline_drift
+    header = [t["col.measure"], str(meta["start_year"]), str(meta["start_year"] + meta["years"] - 1),
+              t["col.change"], t["col.change_share"]]
+    table = []
+    for _, r in d.iterrows():
+        label = measure_label(r["metric"], lang, line=r["line"], financier=r["financier"])
+        table.append([Cell(label), Cell(value(r["first"], "cost", lang)), Cell(value(r["last"], "cost", lang)),
+                      Cell(triple(r["change_mean"], r["change_low"], r["change_high"], "cost", lang)),
+                      Cell(_share(r["change_share"], lang, signed=True))])
+    by = d.set_index(["metric", "line"])
+    return [("h", 3, t["drift"], "drift"),
+            ("p", t["drift_intro"].format(
+                first=meta["start_year"], last=meta["start_year"] + meta["years"] - 1,
+                tweede=_share(by.loc[("cost", "tweede"), "change_share"], lang, True),
+                nulde=_share(by.loc[("cost", "nulde"), "change_share"], lang, True))),
+            ("table", header, table, "roi")]
 
 
 def _mechanisms(c, lang) -> list:

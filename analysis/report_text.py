@@ -35,11 +35,40 @@ TEXT = {
                      "the total. The wrong-pocket problem shows where one financier pays and another saves.",
         "roi": "Societal return on investment of extra nulde-lijn spending",
         "roi_intro": "ROI = (avoided eerste- and tweede-lijn care cost + avoided productivity loss of employers) "
-                     "/ extra nulde-lijn spending (all payers, including the preventiefonds). Only where the extra "
-                     "spending is clearly positive (its interval above 0); the interval of the ratio is a "
-                     "bootstrap over replications. ROI above 1: each euro in the nulde lijn returns more than a "
-                     "euro elsewhere.",
-        "roi_na": "not applicable (no clear extra nulde-lijn spending)",
+                     "/ extra nulde-lijn spending (all payers, including the preventiefonds). Horizon: the {years} "
+                     "simulated years {first}–{last}. Money is in present value: discounted at {rate} a year, the "
+                     "rate for costs of the Dutch guideline for economic evaluations (Zorginstituut 2024), the "
+                     "first year ({first}) not discounted; the amounts below are totals over the horizon, not per "
+                     "year. Productivity loss is valued by the friction-cost method (Kostenhandleiding 2024): the "
+                     "hours of paid work that employed residents with a severe need lose, counted only within the "
+                     "friction period, after which someone else does the work. The ROI is given only where the "
+                     "extra nulde-lijn spending is clearly positive (its 95% interval above 0), with a bootstrap "
+                     "interval over replications; above 1, each euro in the nulde lijn returns more than a euro "
+                     "elsewhere. The last column gives the ROI without discounting, for comparison.",
+        "roi_na": "not applicable: {reason}",
+        "roi_na_short": "n/a",
+        "roi_reason.not_clear": "the extra nulde-lijn spending is within noise (its interval includes 0)",
+        "roi_reason.negative": "the nulde lijn spends less than in baseline",
+        "roi_reason.too_few": "fewer than 2 replications, no interval",
+        "drift": "Baseline drift over the horizon",
+        "drift_intro": "Today's system does not stand still: between {first} and {last} the baseline's tweede-lijn "
+                       "care cost changes by {tweede} and its nulde-lijn cost by {nulde} (table: not discounted, "
+                       "means over replications, the change with its 95% interval). When the baseline grows, the "
+                       "same relative effect of a scenario avoids more euros each year, so a ROI that rises over "
+                       "the years can come from the growing baseline rather than from a growing effect. The tables "
+                       "by year give the avoided care cost as a share of the baseline's eerste- and tweede-lijn "
+                       "cost of that year: if that share stays about the same while the ROI rises, the rise comes "
+                       "from the baseline.",
+        "roi_by_year": "ROI by year",
+        "roi_by_year_none": "No scenario in this comparison clearly spends more in the nulde lijn, so there is no "
+                            "ROI to show by year.",
+        "roi_by_year_intro": "For each scenario with a ROI over the horizon, per year: the discounted extra spending "
+                             "and savings of that year, the ROI of the year and the cumulative ROI up to it (each "
+                             "only where the extra spending it divides by is clearly positive), and the avoided care "
+                             "cost as a share of the baseline's eerste- and tweede-lijn cost of that year.",
+        "roi_by_year_reading": "Avoided care cost is {share_first} of the baseline's eerste- and tweede-lijn cost in "
+                               "{first} and {share_last} in {last}; over these years the baseline's tweede-lijn cost "
+                               "changes by {tweede}.",
         "figures": "Figures",
         "fig_volume": "Clients in care per line over time: levels (top) and difference from baseline (bottom), "
                       "with 95% bands over replications. Table: monthly.csv.",
@@ -75,17 +104,27 @@ TEXT = {
         "col.scenario": "Scenario", "col.measure": "Measure", "col.unit": "Unit", "col.baseline": "Baseline",
         "col.diff": "Difference [95% interval]", "col.per100k": "Per 100,000 residents", "col.nl": "Netherlands",
         "col.noise": "Within noise", "col.financier": "Financier", "col.extra": "Extra nulde-lijn spending",
-        "col.avoided": "Avoided care cost", "col.productivity": "Avoided productivity loss", "col.roi": "ROI",
+        "col.avoided": "Avoided care cost", "col.productivity": "Avoided productivity loss",
+        "col.roi": "ROI over the horizon [95% interval]", "col.roi_undiscounted": "ROI without discounting",
+        "col.year": "Year", "col.roi_year": "ROI of the year", "col.roi_cumulative": "Cumulative ROI",
+        "col.avoided_share": "Avoided care, share of baseline", "col.change": "Change [95% interval]",
+        "col.change_share": "Change",
         "col.target": "Precision sought (±)", "col.needed": "Replications needed", "col.used": "Used",
         "col.hardest": "Hardest scenario", "col.enough": "Enough",
         "col.clear": "Scenarios clear of noise",
         "col.title": "Title",
-        "glance.roi": "ROI",
+        "glance.roi": "ROI over the horizon",
         "tbl.differences": "headline measures: difference from baseline with 95% interval, per 100,000 and "
                            "for the Netherlands (columns scenario, metric, line, financier, domain, group, mean, "
                            "low, high, ...)",
         "tbl.who_pays": "who pays, who saves: per scenario, financier and component",
-        "tbl.roi": "societal return on investment per scenario",
+        "tbl.roi": "societal return on investment per scenario over the horizon: discounted components with "
+                   "intervals, the ROI with its bootstrap interval or why it is not applicable",
+        "tbl.roi_by_year": "return on investment per scenario and year: discounted components of the year and "
+                           "cumulative, ROI of the year and cumulative ROI with intervals, avoided care as a share "
+                           "of baseline",
+        "tbl.baseline_drift": "the baseline's care cost per line and productivity loss in the first and last year, "
+                              "and the change",
         "tbl.yearly": "yearly series per scenario: level and difference with intervals",
         "tbl.monthly": "clients per line per month per scenario",
         "tbl.flows": "referrals between lines per year",
@@ -142,11 +181,44 @@ TEXT = {
                      "bespaart.",
         "roi": "Maatschappelijk rendement van extra uitgaven in de nulde lijn",
         "roi_intro": "Rendement = (vermeden zorgkosten eerste en tweede lijn + vermeden productiviteitsverlies van "
-                     "werkgevers) / extra uitgaven nulde lijn (alle betalers, inclusief het preventiefonds). Alleen "
-                     "waar de extra uitgaven duidelijk positief zijn (interval boven 0); het interval van de "
-                     "verhouding is een bootstrap over replicaties. Boven 1: elke euro in de nulde lijn levert "
-                     "elders meer dan een euro op.",
-        "roi_na": "niet van toepassing (geen duidelijke extra uitgaven in de nulde lijn)",
+                     "werkgevers) / extra uitgaven nulde lijn (alle betalers, inclusief het preventiefonds). "
+                     "Horizon: de {years} gesimuleerde jaren {first}–{last}. Bedragen zijn contante waarden: "
+                     "verdisconteerd met {rate} per jaar, het percentage voor kosten uit de richtlijn voor "
+                     "economische evaluaties (Zorginstituut 2024), het eerste jaar ({first}) niet "
+                     "verdisconteerd; de bedragen hieronder zijn totalen over de horizon, niet per jaar. "
+                     "Productiviteitsverlies is gewaardeerd met de frictiekostenmethode (Kostenhandleiding 2024): "
+                     "de uren betaald werk die werkenden met een ernstige zorgvraag verliezen, alleen binnen de "
+                     "frictieperiode, waarna een ander het werk doet. Het rendement staat er alleen waar de extra "
+                     "uitgaven in de nulde lijn duidelijk positief zijn (95%-interval boven 0), met een "
+                     "bootstrap-interval over replicaties; boven 1 levert elke euro in de nulde lijn elders meer "
+                     "dan een euro op. De laatste kolom geeft het rendement zonder verdiscontering, ter "
+                     "vergelijking.",
+        "roi_na": "niet van toepassing: {reason}",
+        "roi_na_short": "n.v.t.",
+        "roi_reason.not_clear": "de extra uitgaven in de nulde lijn liggen binnen ruis (het interval bevat 0)",
+        "roi_reason.negative": "de nulde lijn geeft minder uit dan in het huidige stelsel",
+        "roi_reason.too_few": "minder dan 2 replicaties, geen interval",
+        "drift": "Verloop van het huidige stelsel over de horizon",
+        "drift_intro": "Het huidige stelsel staat niet stil: tussen {first} en {last} veranderen de zorgkosten in "
+                       "de tweede lijn met {tweede} en die in de nulde lijn met {nulde} (tabel: niet "
+                       "verdisconteerd, gemiddelden over replicaties, de verandering met 95%-interval). Groeit het "
+                       "huidige stelsel, dan vermijdt hetzelfde relatieve effect van een scenario elk jaar meer "
+                       "euro's; een rendement dat over de jaren stijgt kan dus uit de groei van het huidige "
+                       "stelsel komen en niet uit een groeiend effect. De tabellen per jaar geven de vermeden "
+                       "zorgkosten als aandeel van de kosten in de eerste en tweede lijn van het huidige stelsel in "
+                       "dat jaar: blijft dat aandeel ongeveer gelijk terwijl het rendement stijgt, dan komt de "
+                       "stijging uit het huidige stelsel.",
+        "roi_by_year": "Rendement per jaar",
+        "roi_by_year_none": "Geen scenario in deze vergelijking geeft duidelijk meer uit in de nulde lijn, dus er is "
+                            "geen rendement per jaar te tonen.",
+        "roi_by_year_intro": "Voor elk scenario met een rendement over de horizon, per jaar: de verdisconteerde extra "
+                             "uitgaven en besparingen van dat jaar, het rendement van het jaar en het cumulatieve "
+                             "rendement tot dan (elk alleen waar de extra uitgaven waardoor het deelt duidelijk "
+                             "positief zijn), en de vermeden zorgkosten als aandeel van de kosten in de eerste en "
+                             "tweede lijn van het huidige stelsel in dat jaar.",
+        "roi_by_year_reading": "De vermeden zorgkosten zijn {share_first} van de kosten in de eerste en tweede lijn "
+                               "van het huidige stelsel in {first} en {share_last} in {last}; over deze jaren "
+                               "veranderen de tweedelijnskosten van het huidige stelsel met {tweede}.",
         "figures": "Figuren",
         "fig_volume": "Cliënten in zorg per lijn door de tijd: niveaus (boven) en verschil met het huidige stelsel "
                       "(onder), met 95%-banden over replicaties. Tabel: monthly.csv.",
@@ -186,17 +258,27 @@ TEXT = {
         "col.diff": "Verschil [95%-interval]", "col.per100k": "Per 100.000 inwoners", "col.nl": "Nederland",
         "col.noise": "Binnen ruis", "col.financier": "Financier", "col.extra": "Extra uitgaven nulde lijn",
         "col.avoided": "Vermeden zorgkosten", "col.productivity": "Vermeden productiviteitsverlies",
-        "col.roi": "Rendement",
+        "col.roi": "Rendement over de horizon [95%-interval]",
+        "col.roi_undiscounted": "Rendement zonder verdiscontering", "col.year": "Jaar",
+        "col.roi_year": "Rendement van het jaar", "col.roi_cumulative": "Cumulatief rendement",
+        "col.avoided_share": "Vermeden zorgkosten, aandeel huidig stelsel", "col.change": "Verandering [95%-interval]",
+        "col.change_share": "Verandering",
         "col.target": "Gezochte precisie (±)", "col.needed": "Benodigde replicaties", "col.used": "Gebruikt",
         "col.hardest": "Moeilijkste scenario", "col.enough": "Genoeg",
         "col.clear": "Scenario's buiten ruis",
         "col.title": "Titel",
-        "glance.roi": "Rendement",
+        "glance.roi": "Rendement over de horizon",
         "tbl.differences": "kerncijfers: verschil met het huidige stelsel met 95%-interval, per 100.000 en voor "
                            "Nederland (kolommen scenario, metric, line, financier, domain, group, mean, low, "
                            "high, ...)",
         "tbl.who_pays": "wie betaalt, wie bespaart: per scenario, financier en component",
-        "tbl.roi": "maatschappelijk rendement per scenario",
+        "tbl.roi": "maatschappelijk rendement per scenario over de horizon: verdisconteerde componenten met "
+                   "intervallen, het rendement met bootstrap-interval of waarom het niet van toepassing is",
+        "tbl.roi_by_year": "rendement per scenario en jaar: verdisconteerde componenten van het jaar en cumulatief, "
+                           "rendement van het jaar en cumulatief met intervallen, vermeden zorgkosten als aandeel "
+                           "van het huidige stelsel",
+        "tbl.baseline_drift": "zorgkosten per lijn en productiviteitsverlies van het huidige stelsel in het eerste "
+                              "en laatste jaar, en de verandering",
         "tbl.yearly": "jaarreeksen per scenario: niveau en verschil met intervallen",
         "tbl.monthly": "cliënten per lijn per maand per scenario",
         "tbl.flows": "verwijzingen tussen lijnen per jaar",

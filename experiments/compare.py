@@ -301,6 +301,7 @@ def build_report(partial: Path, configs: dict, jobs: list[Job], opts: dict, over
         "start_year": base.start_year, "replications": opts["replications"], "crn": opts["crn"],
         "base_seed": base.seed, "seeds": sorted({j.seed for j in jobs}), "overrides": overrides,
         "netherlands_population": base.region.netherlands_population, "lang": opts["lang"],
+        "discount_rate": base.evaluation.discount_rate_costs,
         "created": datetime.now().strftime("%Y-%m-%d %H:%M"), "scenarios": labels,
         "runtime_seconds": round(runtime, 1),
         "compute_seconds": round(float(runs_seconds(partial / "runs", [*jobs, *mechanism_jobs])), 1),

@@ -3,13 +3,15 @@
 Financiers: each municipality (nulde lijn, wijkteam, POH-jeugd, youth care, Wmo), the insurer
 (GP, POH-GGZ, hospital, specialist GGZ, wijkverpleging), residents (eigen risico,
 `model.eigen_risico`), the preventiefonds (filled by municipalities, insurer and employers,
-spent on the nulde lijn), employers (fund contributions; they also bear productivity loss), and
-under ontschotting one regional budget that pays for everything the municipalities and the
-insurer paid, with savings shared back. How providers are paid (the financing rules) and the two
-pots that pay on behalf of others (preventiefonds, regional budget) are in `model.contracts`.
+spent on the nulde lijn), employers (fund contributions; they also bear productivity loss,
+`model.productivity`), and under ontschotting one regional budget that pays for everything the
+municipalities and the insurer paid, with savings shared back. How providers are paid (the
+financing rules) and the two pots that pay on behalf of others (preventiefonds, regional budget)
+are in `model.contracts`.
 
 Every euro moves through `Ledger.add`: month, payer, payee, municipality, line, domain,
-resident group, kind ("care", "contribution" or "shared_savings") and amount.
+resident group, kind ("care", "contribution", "shared_savings" or "productivity_loss": lost
+production, payee -1) and amount.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from model.services import LINES, REPORT_DOMAINS, SERVICES
 
 FINANCIERS = ("municipality", "insurer", "residents", "preventiefonds", "employers", "regional_budget")
 F = {name: i for i, name in enumerate(FINANCIERS)}
-KINDS = ("care", "contribution", "shared_savings")
+KINDS = ("care", "contribution", "shared_savings", "productivity_loss")
 NO_GROUP = -1
 NO_MUNICIPALITY = -1
 
@@ -71,7 +73,7 @@ class Ledger:
         a = self.arrays()
         names = model.region.names
         payees = [p.name for p in model.providers] + list(FINANCIERS)
-        provider_types = [SERVICES[p.service].name for p in model.providers] + list(FINANCIERS)
+        provider_types = [SERVICES[p.service].name for p in model.providers] + list(FINANCIERS) + [""]
 
         def labels(values, names_):
             """Names looked up by code, "" or "region" (the last name) for -1; one lookup, no loop per row."""

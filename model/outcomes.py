@@ -45,7 +45,8 @@ import pandas as pd
 
 from model import community, threads
 from model.care import episode_lists
-from model.financing import FINANCIERS, F
+from model.financing import FINANCIERS, KINDS
+from model.productivity import WORK_METRICS
 from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
                              HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, IN_CARE, JEUGDHULP, SUPPORT_BITS, WAITING,
                              WIJKTEAM_CHILD, WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WIJKVERPLEGING_USE, WMO, YOUTH_AMBULANT,
@@ -77,6 +78,10 @@ MEAN_METRICS = {"health", "need_share", "waiting_months", "health_gap", "gp_cont
 # metrics whose rows of a dimension can hold the same resident: their totals are recorded
 OVERLAPPING = {"gp_mental_social_adults_year": "domain"}
 DIMENSIONS = ("line", "to_line", "domain", "financier", "group")
+# the metric each kind of ledger entry is recorded as, by line and financier
+LEDGER_METRICS = tuple((KINDS.index(kind), metric) for kind, metric in (
+    ("care", "cost"), ("contribution", "contributions"), ("shared_savings", "shared_savings"),
+    ("productivity_loss", "productivity_loss")))
 # per dimension, the sets of values that add up to its total: for group, income or benefit status
 PARTITIONS = ((range(len(LINES)),), (range(len(LINES)),), (range(len(REPORT_DOMAINS)),), (range(len(FINANCIERS)),),
               (range(3), range(3, 5)))
@@ -190,7 +195,7 @@ class Outcomes:
         sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
                               res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n,
                               *episode_lists(model))
-        (count, health_sum, need, unmet, mean_health_sum, severe_working, gp_contact,
+        (count, health_sum, need, unmet, mean_health_sum, gp_contact,
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
@@ -250,9 +255,9 @@ class Outcomes:
         for s_id, s_name in enumerate(SERVICE_NAMES):
             self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
 
-        # productivity loss borne by employers: working-age residents with a severe need
-        loss = severe_working * model.cfg.financing.productivity_loss
-        self._set(("productivity_loss", NONE, NONE, NONE, F["employers"], NONE), loss, loss.sum())
+        # work (`model.productivity`, counted in its step); productivity loss comes from the ledger
+        for metric, per_muni in zip(WORK_METRICS, model.work_counts):
+            self._set((metric, NONE, NONE, NONE, NONE, NONE), per_muni, per_muni.sum())
         self._record_ledger(model)
 
     def _record_yearly_clients(self, res) -> None:
@@ -302,10 +307,12 @@ class Outcomes:
             self._set((metric, NONE, NONE, NONE, NONE, g), grouped[g + 1], grouped[g + 1].sum())
 
     def _record_ledger(self, model) -> None:
-        """Cost per financier and line (care payments) and contributions, from this month's ledger."""
+        """From this month's ledger: cost per financier and line (care payments), contributions,
+        shared savings, and productivity loss (the employers', no line): each kind of the ledger
+        its own metric, so lost production never counts as care cost."""
         n = self.n_muni
         for ch in model.ledger.month_chunks(model.month):
-            for kind, metric in ((0, "cost"), (1, "contributions"), (2, "shared_savings")):
+            for kind, metric in LEDGER_METRICS:
                 sel = ch["kind"] == kind
                 if not sel.any():
                     continue
@@ -466,17 +473,16 @@ def _resident_sums(alive, municipality, income, benefit, age, health, severity, 
     """One pass over residents: counts and sums per (municipality, income, benefit); and one over
     the episodes (`care.episode_lists`): in care and waiting per line, reporting domain and
     municipality."""
-    count, sums, flags, severe_working = _cell_sums(alive, municipality, income, benefit, age, health, severity,
-                                                    state, gp_contact, n_muni)
+    count, sums, flags = _cell_sums(alive, municipality, income, benefit, health, severity, state, gp_contact, n_muni)
     f = np.float64
     return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
-            sums[:, 3].copy(), severe_working.astype(f), flags[:, 6].astype(f),
+            sums[:, 3].copy(), flags[:, 6].astype(f),
             *_episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
                            w_dom, w_ids, c_dom, c_ids))
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _cell_sums(alive, municipality, income, benefit, age, health, severity, state, gp_contact, n_muni):
+def _cell_sums(alive, municipality, income, benefit, health, severity, state, gp_contact, n_muni):
     """Counts and sums per (municipality, income, benefit) cell. Each block of residents adds
     up in its own table, in id order, and the tables are added in block order.
 
@@ -486,7 +492,6 @@ def _cell_sums(alive, municipality, income, benefit, age, health, severity, stat
     count = np.zeros((CHUNKS, cells), dtype=np.int64)
     sums = np.zeros((CHUNKS, cells, 4))                          # health per domain, mean health
     flags = np.zeros((CHUNKS, cells, 8), dtype=np.int64)         # need and unmet need per domain, GP contact
-    severe_working = np.zeros((CHUNKS, n_muni), dtype=np.int64)
     for c in numba.prange(CHUNKS):
         lo, hi = chunk(c, len(alive))
         for i in range(lo, hi):
@@ -505,12 +510,10 @@ def _cell_sums(alive, municipality, income, benefit, age, health, severity, stat
                 flags[c, k, d] += has_need
                 flags[c, k, 3 + d] += has_need & (state[d, i] != IN_CARE)
             flags[c, k, 6] += gp_contact[i]
-            worst = max(severity[0, i], severity[1, i], severity[2, i])
-            severe_working[c, m] += (worst >= 0.5) & (age[i] >= 18.0) & (age[i] < 67.0)
     total = sums[0].copy()
     for c in range(1, CHUNKS):  # block after block: the same order of addition on any number of threads
         total += sums[c]
-    return count.sum(axis=0), total, flags.sum(axis=0), severe_working.sum(axis=0)
+    return count.sum(axis=0), total, flags.sum(axis=0)
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)

@@ -585,6 +585,72 @@ class SocialWorkConfig:
         return self.casework_share * self.productive_hours / 12.0 / self.hours_per_client_month
 
 
+# --------------------------------------------------------------------------- work and productivity loss
+@dataclass
+class WorkConfig:
+    """Paid work of residents aged 18-66 and the productivity loss of their absence, valued by the
+    friction-cost method of the Dutch guideline for economic evaluations (`model.productivity`)."""
+    employment_rate: float = param(0.82, "share of residents aged 18-66 in paid work at the start", 0.0, 1.0,
+                                   "assumption on published figures: CBS netto arbeidsparticipatie 73.2% of "
+                                   "15-75 (Q4 2023, data/sources.yaml labour_market) restated for 18-66 with "
+                                   "the age shares of population.age_shares: (0.732 x 0.741 - 0.5 x 0.033 - "
+                                   "0.15 x 0.078) / 0.630 = 0.82, assuming half of 15-17 and 15% of 67-74-year-"
+                                   "olds work (not in data/sources.yaml; 30-70% and 10-20% give 0.80-0.83)",
+                                   "Residents aged 18-66 in paid work (employees and self-employed) at the start; "
+                                   "benefit recipients are never in work.")
+    low_income_employment: float = param(0.8, "chance of paid work relative to mid and high income", 0.0, 1.0,
+                                         "assumption: a low household income goes with less paid work",
+                                         "Low-income residents without a benefit are in work less often.")
+    absence_severity: float = param(0.5, "need severity (relative shortfall below the need threshold)",
+                                    0.0, 1.0,
+                                    "assumption: the level the model already called a severe need; about 2% "
+                                    "of residents aged 18-66 are above it at a time, against 5% sickness "
+                                    "absence (CBS 2023, data/sources.yaml labour_market), which also counts "
+                                    "short illness the model does not represent",
+                                    "An employed resident with this severity or more in any domain is absent "
+                                    "from work for the whole month.")
+    hours_per_month: float = param(117.0, "contract hours per employed resident per month", 0.0, 200.0,
+                                   "assumption on published figures: deeltijdfactor 0.75 of all employees (CBS "
+                                   "2018) x a 36-hour full-time week (CAO Sociaal Werk; other CAOs 36-40) x "
+                                   "52 / 12 (data/sources.yaml social_work_workforce)",
+                                   "Working hours lost in a month of absence.")
+    productivity_cost_per_hour: float = param(39.88, "euro per hour of paid work lost (price level 2022)",
+                                              0.0, 200.0,
+                                              "Kostenhandleiding 2024 (Hakkaart-van Roijen et al.), reference "
+                                              "price for productivity loss of paid work (data/sources.yaml "
+                                              "economic_evaluation_guideline)",
+                                              "Value of an hour of paid work lost.")
+    friction_period_days: float = param(120.7, "days", 0.0, 730.0,
+                                        "Kostenhandleiding 2024 friction-cost method: 365.25 / (filled / open "
+                                        "vacancies) + 28 days from CBS vacancy statistics, five-year average "
+                                        "2019-2023 = 120.7 days or 17.2 weeks (data/sources.yaml "
+                                        "economic_evaluation_guideline.friction_period_method_and_values)",
+                                        "Time an employer needs to replace an absent worker; production lost "
+                                        "after it is made up by someone else and not counted.")
+    job_loss: float = param(0.04, "chance per month of absence after the friction period", 0.0, 1.0,
+                            "assumption: Dutch employers pay sick employees for up to two years before "
+                            "dismissal is allowed, temporary contracts end sooner; 0.04 a month is a mean of "
+                            "about two years",
+                            "An employed resident whose absence outlasts the friction period leaves paid work.")
+    return_to_work: float = param(0.15, "chance per month once the severe need has passed", 0.0, 1.0,
+                                  "assumption: about half find work again within four months of recovery",
+                                  "A resident who left work through a long severe need goes back to work.")
+
+
+# --------------------------------------------------------------------------- economic evaluation
+@dataclass
+class EvaluationConfig:
+    """How the scenario comparison values money over time (`analysis.comparison`); no model rule
+    reads these values."""
+    discount_rate_costs: float = param(0.03, "share per year", 0.0, 0.2,
+                                       "Zorginstituut Nederland, Richtlijn voor het uitvoeren van economische "
+                                       "evaluaties in de gezondheidszorg (2024), par. 2.6.1.2: 3% for costs, "
+                                       "1.5% for effects, the first year not discounted (data/sources.yaml "
+                                       "economic_evaluation_guideline.discount_rates_2024)",
+                                       "Discount rate for costs and savings in the return on investment: year "
+                                       "t after the first (t = 0) weighs 1 / (1 + rate)^t.")
+
+
 # --------------------------------------------------------------------------- financing
 @dataclass
 class ContractConfig:
@@ -655,9 +721,6 @@ class FinancingConfig:
     eigen_risico: float = param(385.0, "euro per adult per year", 0.0, 2000.0,
                                 "Zvw verplicht eigen risico 2016-2025: EUR 385",
                                 "Yearly deductible for insured care beyond the GP.")
-    productivity_loss: float = param(1500.0, "euro per working-age resident-month with a severe need",
-                                     0.0, 20_000.0, ASSUMPTION,
-                                     "Employers' productivity loss from poor health.")
 
 
 # --------------------------------------------------------------------------- policies
@@ -784,6 +847,8 @@ class Config:
     support: SupportConfig = section(SupportConfig)
     hospital_care: HospitalCareConfig = section(HospitalCareConfig)
     social_work: SocialWorkConfig = section(SocialWorkConfig)
+    work: WorkConfig = section(WorkConfig)
+    evaluation: EvaluationConfig = section(EvaluationConfig)
     financing: FinancingConfig = section(FinancingConfig)
     policies: PoliciesConfig = section(PoliciesConfig)
     calibration: CalibrationInfo = field(default_factory=CalibrationInfo, metadata={"section": True})

@@ -31,7 +31,10 @@ PERSON_FIELDS = {
     "in_voorzorg": np.bool_, "care_this_year": np.uint16,
     "care_propensity": np.float32, "gp_contacts_year": np.uint16,
     "support": np.uint8, "uses_this_year": np.uint8, "participating": np.bool_,
+    "employed": np.bool_, "lost_work": np.bool_, "absence_months": np.int16,
 }
+# employed: in paid work (ages 18-66); lost_work: left paid work after a long severe need, may go
+# back once it has passed; absence_months: months of the current absence from work (`model.productivity`)
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care

@@ -138,6 +138,7 @@ def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
         "wmo_clients": monthly_mean("wmo_clients"),
         "relapses_per_year": total("relapses") / years,
         "productivity_loss_per_year": total("productivity_loss") / years,
+        "employment_rate_18_66_last_year": last_year_mean("employed") / max(last_year_mean("residents_18_66"), 1),
     }
     out["cost_per_resident_per_year"] = out["cost_per_year_total"] / max(residents, 1)
     return _plain(out)

@@ -15,22 +15,25 @@ One month, in this order (the only place where the order is written down):
     places the social basis's community workers run (`model.community`); determinants: debt,
     benefits, network strength, higher for participants (`model.determinants`).
  5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
- 6. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
- 7. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
+ 6. Work: who aged 18-66 is in paid work; absence with a severe need; productivity loss within
+    the friction period, booked in the ledger as the employers' cost; leaving work after a long
+    absence and returning after recovery (`model.productivity`).
+ 7. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
+ 8. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
     `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
- 8. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
- 9. Waiting lists: residents whose need passed leave them, some give up, providers that ration
+ 9. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
+10. Waiting lists: residents whose need passed leave them, some give up, providers that ration
     refer some down; the rest are admitted, longest waiting first, up to capacity (`model.care`).
-10. Care: contacts and waiting months (`model.care`).
-11. Planned and chronic hospital care: outpatient care and planned admissions, by physical
+11. Care: contacts and waiting months (`model.care`).
+12. Planned and chronic hospital care: outpatient care and planned admissions, by physical
     frailty (`model.hospital_care`).
-12. Long-term support at home: wijkverpleging, Wmo household help and aids start and end
+13. Long-term support at home: wijkverpleging, Wmo household help and aids start and end
     (`model.long_term_support`).
-13. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
-14. Financing: the fund and regional budget collect; providers are paid by their contract,
+14. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
+15. Financing: the fund and regional budget collect; providers are paid by their contract,
     residents pay their eigen risico on fees, the fund pays the social basis; everything goes
     into the ledger (`model.contracts`, `model.financing`).
-15. Outcomes: this month's metrics (`model.outcomes`).
+16. Outcomes: this month's metrics (`model.outcomes`).
 
 The model first runs `WARMUP_MONTHS` unrecorded months so that health, queues and episodes
 settle; month 0 is January of `start_year`, and lever start months count from there.
@@ -42,7 +45,7 @@ import mesa
 import numpy as np
 
 from model import (care, community, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
-                   long_term_support, memory, nulde_lijn, tweede_lijn)
+                   long_term_support, memory, nulde_lijn, productivity, tweede_lijn)
 from model.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
 from model.financing import F, Financier, Ledger, Municipality
 from model.outcomes import Outcomes
@@ -109,6 +112,7 @@ class CarelinesModel(mesa.Model):
         self.death_table = demography.death_table(config.demography)
         self.res.health[:] = np.clip(health.targets(self), 0.0, 1.0)
         health.update_needs(self)
+        productivity.start(self)
 
     # ------------------------------------------------------------------ helpers for processes
     def services_cfg_array(self, name: str) -> np.ndarray:
@@ -177,6 +181,7 @@ class CarelinesModel(mesa.Model):
         community.step(self)
         determinants.step(self)
         health.step(self)
+        productivity.step(self)
         tweede_lijn.crises(self)
         help_seeking.step(self)
         nulde_lijn.schuldhulp_outreach(self)

@@ -85,7 +85,8 @@ def report(tmp_path_factory) -> Path:
 
 def test_small_comparison_writes_the_report_and_its_tables(report):
     for name in ("report.html", "report.md", "differences.csv", "differences.parquet", "who_pays.csv", "roi.csv",
-                 "monthly.csv", "flows.csv", "configs/baseline.yaml", "figures/volume.png"):
+                 "roi_by_year.csv", "baseline_drift.csv", "monthly.csv", "flows.csv", "configs/baseline.yaml",
+                 "figures/volume.png"):
         assert (report / name).is_file(), name
     assert not report.with_name("report.partial").exists()
 
@@ -99,6 +100,20 @@ def test_small_comparison_writes_the_report_and_its_tables(report):
     page = (report / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 5 and 'src="figures/' not in page
     assert "Wie betaalt, wie bespaart" in page and "Risicoscenario" in page
+
+    # the ROI states its horizon and discount rate, and is not applicable where the nulde lijn spends less
+    roi = pd.read_csv(report / "roi.csv", keep_default_na=False).set_index("scenario")
+    cut = roi.loc["bezuiniging_sociale_basis"]
+    assert str(cut["applicable"]) == "False" and cut["roi"] == "" and cut["reason"] == "negative"
+    assert (roi["horizon_years"] == 2).all() and (roi["first_year"] == 2025).all() and (roi["last_year"] == 2026).all()
+    assert (roi["discount_rate"] == 0.03).all()
+    assert "de nulde lijn geeft minder uit dan in het huidige stelsel" in page
+    assert "de 2 gesimuleerde jaren 2025–2026" in page and "verdisconteerd met 3,0% per jaar" in page
+    by_year = pd.read_csv(report / "roi_by_year.csv")
+    assert len(by_year) == 2 * 2 and {"roi_year", "roi_cumulative", "avoided_care_share"} <= set(by_year.columns)
+    drift = pd.read_csv(report / "baseline_drift.csv", keep_default_na=False)
+    assert set(drift["line"]) == {"nulde", "eerste", "tweede", ""}
+    assert "Verloop van het huidige stelsel over de horizon" in page
     assert "](figures/volume.png)" in (report / "report.md").read_text(encoding="utf-8")
 
 

@@ -1,5 +1,7 @@
-"""Invariants that must hold in every run: residents conserved, every euro accounted for once,
-health in [0, 1], consistent episodes and queues."""
+"""Invariants that must hold in every run: residents conserved, every euro accounted for once
+(care cost, contributions, shared savings and productivity loss each in their own metric),
+health in [0, 1], consistent episodes and queues, and no one in paid work outside ages 18-66
+or on a benefit."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import pytest
 
 import model
 from model import care
+from model.financing import KINDS
+from model.outcomes import LEDGER_METRICS
 from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING
 from model.results import select
 from model.simulation import CarelinesModel
@@ -40,6 +44,8 @@ def check_state(sim: CarelinesModel) -> None:
     assert np.all(res.months >= 0), "negative waiting or care months"
     assert not np.any(res.service[:, ~res.alive] != NO_SERVICE), "the dead hold episodes"
     assert not np.any(res.in_voorzorg & ~res.alive)
+    assert not np.any(res.employed & (res.benefit | res.lost_work | ~res.alive | (res.age < 18) | (res.age >= 67)))
+    assert np.all(res.absence_months[~res.employed] == 0), "an absence spell outside paid work"
     assert np.all(sim.provider_capacity >= 0)
     # the episode lists kept up to date from the changes are the lists a scan of everyone gives
     kept = care.episode_lists(sim)
@@ -98,6 +104,17 @@ def check_every_euro(results) -> None:
         assert select(region, "cost", line=line)["value"].sum() == pytest.approx(amount, rel=1e-9)
     assert sum(results.summary["cost_per_year_by_financier"].values()) == pytest.approx(
         results.summary["cost_per_year_total"], rel=1e-9)
+    # every euro of the ledger is in exactly one metric, by its kind: productivity loss (the
+    # employers', no line) is never care cost
+    assert set(ledger["kind"].astype(str)) <= set(KINDS)
+    everything = ts[ts["municipality"] == "region"]
+    for kind, metric in LEDGER_METRICS:
+        booked = ledger.loc[ledger["kind"] == KINDS[kind], "amount"].sum()
+        assert select(everything, metric)["value"].sum() == pytest.approx(booked, rel=1e-9, abs=1e-6), metric
+    assert sum(select(everything, metric)["value"].sum() for _, metric in LEDGER_METRICS) == pytest.approx(
+        ledger["amount"].sum(), rel=1e-9)
+    loss = ledger[ledger["kind"] == "productivity_loss"]
+    assert len(loss) > 0 and (loss["payer"] == "employers").all() and (loss["line"] == "").all()
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
