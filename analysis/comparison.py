@@ -29,6 +29,9 @@ BASELINE = "baseline"
 DIMS = ["metric", "line", "to_line", "domain", "financier", "group"]
 OUT_DIMS = ["metric", "line", "financier", "domain", "group"]
 Z95 = 1.959964
+# the table of savings by mechanism (`analysis.mechanisms.decompose`)
+MECHANISM_COLUMNS = ("scenario", "mechanism", "title_en", "title_nl", "off", "saving", "saving_without",
+                     "contribution", "contribution_low", "contribution_high", "share", "n")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class Comparison:
     replications: pd.DataFrame
     measures: pd.DataFrame
     meta: dict = field(default_factory=dict)
-    mechanisms: pd.DataFrame = field(default_factory=pd.DataFrame)  # savings by mechanism (analysis.mechanisms)
+    # savings by mechanism (analysis.mechanisms), with its columns even when nothing saves
+    mechanisms: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MECHANISM_COLUMNS))
 
     TABLES = ("differences", "who_pays", "roi", "roi_by_year", "baseline_drift", "yearly", "monthly", "flows",
               "replications", "measures", "mechanisms")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.comparison import BASELINE, interval
+from analysis.comparison import BASELINE, MECHANISM_COLUMNS, interval
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ MECHANISMS = (
               ("policies.ontschotting.level=0",)),
 )
 BY_NAME = {m.name: m for m in MECHANISMS}
-ALL_ON = ""  # the label of the runs with every mechanism on
 
 
 def label(scenario: str, mechanism: str) -> str:
@@ -128,4 +127,4 @@ def decompose(runs: pd.DataFrame, scenarios: list[str], mechanisms=MECHANISMS) -
                      "saving_without": np.nan, "contribution": mean_saving - carried, "contribution_low": np.nan,
                      "contribution_high": np.nan,
                      "share": (mean_saving - carried) / mean_saving if mean_saving else np.nan, "n": len(saving)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=MECHANISM_COLUMNS)

@@ -61,9 +61,9 @@ class Resident(mesa.Agent):
         shortfall = [max(r.coupling_threshold - x, 0.0) for x in h]
         for d in range(3):
             h[d] -= sum(r.coupling[k][d] * shortfall[k] for k in range(3))
-        # shocks, partly absorbed by the network; the size reuses the draw
-        buffer = 1.0 - r.informal_buffer * self.network
+        # shocks, the mental and social ones partly absorbed by the network; the size reuses the draw
         for d in range(3):
+            buffer = 1.0 - r.informal_buffer * self.network if d != PHYSICAL else 1.0
             if d == PHYSICAL:
                 rate = r.shock_rate[0] * (1.0 + r.shock_age_physical * max(self.age - 50.0, 0.0))
             elif child:

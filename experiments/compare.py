@@ -288,10 +288,10 @@ def finish(partial: Path, folder: Path) -> None:
 
 
 def build_report(partial: Path, configs: dict, jobs: list[Job], opts: dict, overrides: list[str],
-                 runtime: float, mechanism_jobs: list[Job] = ()) -> None:
+                 runtime: float, mechanism_jobs: list[Job] = (), saving: list[str] = ()) -> None:
     """Statistics, tables, resolved configs, figures and the report, from the cached runs."""
     from analysis.comparison import compare
-    from analysis.mechanisms import decompose, saving_scenarios
+    from analysis.mechanisms import decompose
     from analysis.report import write_report
 
     labels = list(configs)
@@ -314,8 +314,8 @@ def build_report(partial: Path, configs: dict, jobs: list[Job], opts: dict, over
     if mechanism_jobs:
         reps = meta["mechanism_replications"]
         first = runs[runs["replication"] < reps]
-        comparison.mechanisms = decompose(pd.concat([first, gather(mechanism_jobs, partial / "runs")]),
-                                          saving_scenarios(first))
+        # the scenarios that save over all replications, split on the first few
+        comparison.mechanisms = decompose(pd.concat([first, gather(mechanism_jobs, partial / "runs")]), list(saving))
     for old in partial.iterdir():  # tables, figures and configs of an interrupted report
         if old.name != "runs":
             shutil.rmtree(old) if old.is_dir() else old.unlink()
@@ -343,6 +343,7 @@ def main(argv: list[str] | None = None) -> Path:
           f"{'common' if opts['crn'] else 'independent'} random numbers, {opts['workers']} workers)",
           file=sys.stderr)
     mechanism_jobs: list[Job] = []
+    saving: list[str] = []
     try:
         run_all(jobs, cache, opts["workers"])
         if opts["mechanisms"] and opts["crn"]:
@@ -359,7 +360,7 @@ def main(argv: list[str] | None = None) -> Path:
               file=sys.stderr)
         raise SystemExit(130) from None
     prune(cache, jobs + mechanism_jobs)
-    build_report(partial, configs, jobs, opts, overrides, time.time() - started, mechanism_jobs)
+    build_report(partial, configs, jobs, opts, overrides, time.time() - started, mechanism_jobs, saving)
     finish(partial, folder)
     print(f"report: {folder / 'report.html'}")
     print(f"        {folder / 'report.md'}")

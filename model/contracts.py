@@ -159,14 +159,15 @@ class PerVerrichting(Contract):
 
     def respond_to_demand(self, demand: float, capacity: float, staff_cut: bool) -> None:
         """Close `financing.capacity_response` of the gap between demand and capacity, at most
-        halving or doubling in a year (hiring and closing places take time); no growth while a
-        lever has cut the staff (nobody to hire). Planned hospital care and long-term support
+        halving or doubling in a year (hiring and closing places take time); while a lever has
+        cut the staff, the labour market lets a provider grow by at most
+        `financing.hiring_under_shortage` a year. Planned hospital care and long-term support
         have no queues to follow (`DIRECT_SERVICES`)."""
         p = self.provider
         if capacity > 0 and p.service not in DIRECT_SERVICES:
             change = min(2.0, max(0.5, 1.0 + self.financing.capacity_response * (demand / capacity - 1.0)))
-            if change > 1.0 and staff_cut:
-                return  # no staff to hire: the queue stays
+            if staff_cut:
+                change = min(change, 1.0 + self.financing.hiring_under_shortage)  # few to hire
             p.expansion *= change
 
 

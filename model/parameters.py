@@ -242,9 +242,11 @@ class HealthConfig:
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
-    demand_trend: float = param(0.0275, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
+    demand_trend: float = param(0.036, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
                                 "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
-                                "with youth_progression to CPB's +7% specialist youth care 2013-2018",
+                                "with youth_progression to CPB's +7% specialist youth care 2013-2018 (0.0275), "
+                                "and refitted to 0.036 by the replay at 1,000,000 residents when community "
+                                "building stopped lowering every resident's network after a sluitpost cut",
                                 "Slow trend in mental-health and youth demand.")
     informal_buffer: float = param(0.5, "share of a mental or social shock absorbed at network strength 1", 0.0, 1.0,
                                    ASSUMPTION, "Informal support: a strong network absorbs mental and social "
@@ -706,6 +708,13 @@ class FinancingConfig:
                                      "Each January a provider paid per verrichting grows (or shrinks) its "
                                      "capacity by this share of the gap to last month's demand (clients "
                                      "in care plus waiting); budget and capitation providers keep theirs.")
+    hiring_under_shortage: float = param(0.02, "share of capacity added at most in a year", 0.0, 1.0,
+                                         "assumption: while staff is short, providers fill only part of "
+                                         "their vacancies; about the yearly growth of employment in care "
+                                         "and welfare",
+                                         "Largest yearly growth of a provider whose staff a lever has cut "
+                                         "(staff shortage, staff moved to social work): a labour market "
+                                         "instead of a hiring freeze.")
     budget_shortening: float = param(0.08, "relative change in episode length under budget", 0.0, 1.0,
                                      "Douven, Remmerswaal & Vervliet (2021): 8% change in treatment length",
                                      "How strongly budget-funded providers shorten episodes.")

@@ -10,7 +10,7 @@ import pytest
 import model
 from model import contracts
 from model.parameters import FINANCING_RULES
-from model.services import SERVICE_NAMES, S
+from model.services import DIRECT_SERVICES, SERVICE_NAMES, S
 from model.simulation import CarelinesModel
 from tests.conftest import config
 from tests.test_invariants import check_every_euro, run_checking_every_month
@@ -109,3 +109,17 @@ def test_a_rule_name_is_registered_once(toy_rule):
     with pytest.raises(ValueError, match="defined twice"):
         class Again(contracts.Contract):
             name = "toy_flat"
+
+
+def test_a_staff_shortage_limits_hiring_instead_of_freezing_it():
+    """Under a staff cut a provider paid per verrichting still grows towards its queue, by at
+    most financing.hiring_under_shortage a year; shrinking is not limited."""
+    sim = CarelinesModel(model.load_config("baseline", ["population.size=2000", "years=1"]))
+    provider = next(p for p in sim.providers if p.rule == "per_verrichting" and p.service not in DIRECT_SERVICES)
+    response = sim.cfg.financing.capacity_response
+    for demand, staff_cut, expected in ((200.0, True, 1.0 + sim.cfg.financing.hiring_under_shortage),
+                                        (200.0, False, 1.0 + response),
+                                        (50.0, True, 1.0 - 0.5 * response)):
+        provider.expansion = 1.0
+        provider.contract.respond_to_demand(demand=demand, capacity=100.0, staff_cut=staff_cut)
+        assert provider.expansion == pytest.approx(expected), (demand, staff_cut)

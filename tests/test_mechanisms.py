@@ -8,6 +8,7 @@ what noise between two seeds gives, so a broken mechanism fails the test.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from model.simulation import CarelinesModel
 from tests.conftest import cached_run, config, total
@@ -41,12 +42,19 @@ def test_prevention_fund_and_its_contributors_appear_in_the_ledger():
     assert fund_care["amount"].sum() / contributions["amount"].sum() > 0.9
 
 
-def test_more_nulde_lijn_capacity_gives_fewer_tweede_lijn_episodes_with_a_social_root():
+def test_more_social_workers_cost_more_and_act_through_what_residents_take_up():
+    """Three times the social basis's staff: three times its staff cost, paid by the
+    municipality, and about three times the places in community activities, which residents
+    with weak networks take up; nobody's network is raised without taking part."""
     base = cached_run(BASE)
     strong = cached_run(lever("social_basis_investment", 3.0))
-    before = total(base, "new_episodes_social_root", line="tweede")
-    after = total(strong, "new_episodes_social_root", line="tweede")
-    assert after < 0.85 * before  # model: about -30%
+    cost = {name: total(r, "cost", line="nulde") for name, r in (("base", base), ("strong", strong))}
+    assert cost["strong"] > 2.0 * cost["base"]
+    taking_part = {name: total(r, "community_participants") for name, r in (("base", base), ("strong", strong))}
+    assert 2.0 * taking_part["base"] < taking_part["strong"] < 3.5 * taking_part["base"]
+    # without the ties formed by taking part, the extra places do nothing for networks
+    no_ties = cached_run(lever("social_basis_investment", 3.0) + ("determinants.participation_ties=0",))
+    assert total(no_ties, "community_participants") == pytest.approx(taking_part["strong"], rel=0.1)
 
 
 def test_per_verrichting_gives_more_contacts_per_episode_than_budget():
