@@ -6,6 +6,7 @@ import numba
 import numpy as np
 
 from model import care, threads
+from model.health import frailty
 from model.random_streams import draw
 from model.residents import draw_income
 from model.services import PHYSICAL
@@ -13,8 +14,10 @@ from model.threads import CHUNKS, chunk, join_chunks
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age, frailty, n_muni):
-    """Ageing by a month; deaths by age (Gompertz table), raised by poor physical health.
+def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age, mortality_frailty,
+                 frailty_threshold, n_muni):
+    """Ageing by a month; deaths by age (Gompertz table), raised by physical frailty
+    (`health.frailty`).
     Returns the ids of those who die and the survivors per municipality."""
     top = len(p_death_by_age) - 1
     n = len(age)
@@ -28,7 +31,7 @@ def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age,
             if not alive[i]:
                 continue
             age[i] += np.float32(1.0 / 12.0)
-            extra = (frailty - 1.0) * max(np.float32(0.8) - physical_health[i], np.float32(0.0)) / np.float32(0.8)
+            extra = (mortality_frailty - 1.0) * frailty(physical_health[i], frailty_threshold)
             if draw(key, i) < p_death_by_age[min(int(age[i]), top)] * (1.0 + extra):
                 dead[k] = i
                 k += 1
@@ -50,7 +53,8 @@ def step(model) -> None:
     n_muni = model.region.n_municipalities
     dead, survivors = _age_and_die(res.alive, res.age, res.health[PHYSICAL], res.municipality,
                                    model.streams.key("demography.death", model.month), model.death_table,
-                                   np.float32(cfg.mortality_frailty), n_muni)
+                                   np.float32(cfg.mortality_frailty),
+                                   np.float32(model.cfg.hospital_care.frailty_threshold), n_muni)
     for d in range(3):
         in_episode = dead[res.service[d, dead] >= 0]
         care.discharge(model, d, in_episode, count=False)

@@ -59,6 +59,14 @@ class HealthRules:
 
 
 @numba.njit(inline="always", cache=True)
+def frailty(physical, threshold):
+    """Physical frailty in [0, 1]: the shortfall of physical health below `threshold`
+    (`hospital_care.frailty_threshold`), relative to it. Drives planned hospital care,
+    long-term care at home and extra mortality."""
+    return max(threshold - physical, np.float32(0.0)) / threshold
+
+
+@numba.njit(inline="always", cache=True)
 def _cell(income, debt, benefit):
     """Determinant cell: income (0 low, 1 mid, 2 high) x debt x benefit."""
     return income * 4 + (2 if debt else 0) + (1 if benefit else 0)

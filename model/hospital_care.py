@@ -25,7 +25,7 @@ import numpy as np
 
 from model import care, threads
 from model.eigen_risico import deterred_adult
-from model.health import RECOVERY_MARGIN
+from model.health import RECOVERY_MARGIN, frailty
 from model.random_streams import draw
 from model.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE
 from model.services import PHYSICAL, S
@@ -40,7 +40,7 @@ def _candidates(alive, age, physical, income, debt, propensity, threshold, base,
     `propensity` (per resident) multiplies the chance; acute care passes none (length 0)."""
     n = len(age)
     ids = np.empty(n, dtype=np.int64)
-    frailty = np.empty(n, dtype=np.float32)
+    frailties = np.empty(n, dtype=np.float32)
     found = np.zeros(CHUNKS, dtype=np.int64)
     for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
         lo, hi = chunk(c, n)
@@ -48,7 +48,7 @@ def _candidates(alive, age, physical, income, debt, propensity, threshold, base,
         for i in range(lo, hi):
             if not alive[i]:
                 continue
-            f = max(threshold - physical[i], np.float32(0.0)) / threshold
+            f = frailty(physical[i], threshold)
             p = base + slope * f
             if len(propensity):
                 p *= propensity[i]
@@ -56,12 +56,12 @@ def _candidates(alive, age, physical, income, debt, propensity, threshold, base,
                 p *= np.float32(1.0) - avoidance  # the eigen risico deters (`model.eigen_risico`)
             if draw(key, i) < p:
                 ids[k] = i
-                frailty[k] = f
+                frailties[k] = f
                 k += 1
         found[c] = k - lo
     k = join_chunks(ids, found)
-    join_chunks(frailty, found)
-    return ids[:k], frailty[:k]
+    join_chunks(frailties, found)
+    return ids[:k], frailties[:k]
 
 
 def step(model) -> None:
@@ -102,12 +102,12 @@ def planned_care(model) -> None:
              HOSPITAL_CONTACT),
             ("hospital_planned", cfg.planned_admission_base, cfg.planned_admission_frailty, "hospital.planned",
              HOSPITAL_CONTACT | ADMITTED)):
-        ids, frailty = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt,
+        ids, frail = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt,
                                    res.care_propensity, f32(cfg.frailty_threshold), f32(base), f32(slope),
                                    f32(model.cfg.gatekeeper.zorgmijding), model.streams.key(stream, model.month))
         prov = care.provider_of(model, S[service], ids)
         free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
-        fits = care.up_to_capacity(prov, free, priority=-np.rint(frailty * PRIORITY_STEPS), tiebreak=ids)
+        fits = care.up_to_capacity(prov, free, priority=-np.rint(frail * PRIORITY_STEPS), tiebreak=ids)
         ids, prov = ids[np.sort(fits)], prov[np.sort(fits)]
         res.uses_this_year[ids] |= used
         model.outcomes.count(f"{service}_patients", res, ids)

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from model import care, hospital_care, threads
+from model.health import frailty
 from model.random_streams import draw
 from model.residents import AIDS_USE, CHRONIC_CARE_USE, HOUSEHOLD_HELP_USE, SUPPORT_BITS, WIJKVERPLEGING_USE, WMO
 from model.services import PHYSICAL, S, SUPPORT_SERVICES, WMO_SERVICES
@@ -44,17 +45,17 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
         lo, hi = chunk(c, n)
         k = lo
         for i in range(lo, hi):
-            frailty = max(frailty_threshold - physical[i], np.float32(0.0)) / frailty_threshold
-            frail = frailty >= min_frailty
+            f = frailty(physical[i], frailty_threshold)
+            frail = f >= min_frailty
             if (support[i] & bit) != 0:
                 if not alive[i]:
                     support[i] &= ~bit
                 elif draw(end_key, i) < (end_with_need if frail else end_without_need):
                     support[i] &= ~bit
             elif alive[i] and frail and age[i] >= min_age:
-                if draw(start_key, i) < start_rate * frailty * (np.float32(1.0) - substitution * network[i]):
+                if draw(start_key, i) < start_rate * f * (np.float32(1.0) - substitution * network[i]):
                     starts[k] = i
-                    start_severity[k] = frailty
+                    start_severity[k] = f
                     k += 1
         found[c] = k - lo
     k = join_chunks(starts, found)
