@@ -94,9 +94,3 @@ def step(model) -> None:
                               svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
         hospital_care.recover(model, users, svc.effect)
 
-
-def users_per_service(model) -> dict[str, np.ndarray]:
-    """Current users of each kind of support per municipality."""
-    res, n = model.res, model.region.n_municipalities
-    return {name: np.bincount(res.municipality[(res.support & SUPPORT_BITS[name]) != 0], minlength=n).astype(np.float64)
-            for name in SUPPORT_SERVICES}
