@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 import model
+from analysis.figures import overview_figure
 from experiments.cli import expand_sweep, fail, split_args, sweep_root, unique_run_dir
 
 
@@ -28,7 +29,7 @@ def run_one(overrides: list[str], folder: Path | None, show_progress: bool = Tru
     with tqdm(total=12 * config.years, desc=f"{config.scenario_name} seed {config.seed}", unit="month",
               disable=not show_progress, file=sys.stderr, leave=False) as bar:
         results = model.run(config, progress=lambda done, total: bar.update(1))
-    results.save(folder)
+    results.save(folder, extra=lambda r, into: overview_figure(r, into / "overview.png"))
     print(summary_table(results.summary))
     print(f"run folder: {folder}")
     return folder

@@ -76,16 +76,16 @@ def step(model) -> None:
                                     f32(rule.informal_substitution),
                                     model.streams.key(f"support.{name}.end", model.month),
                                     model.streams.key(f"support.{name}.start", model.month))
-        users = np.flatnonzero(res.support & bit)
-        prov_users = care.provider_of(model, S[name], users)
+        staying = np.flatnonzero(res.support & bit)
         free = np.maximum(0, np.floor(model.provider_capacity) -
-                          np.bincount(prov_users, minlength=len(model.providers))).astype(np.int64)
+                          np.bincount(care.provider_of(model, S[name], staying),
+                                      minlength=len(model.providers))).astype(np.int64)
         prov = care.provider_of(model, S[name], starts)
         fits = np.sort(care.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
         new = starts[fits]
         res.support[new] |= np.uint8(bit)
         model.outcomes.count(f"{name}_starts", res, new)
-        users = np.flatnonzero(res.support & bit)
+        users = np.sort(np.concatenate([staying, new]))  # the starters were no users: no id twice
         res.uses_this_year[users] |= USE_BITS[name]
         if name in WMO_SERVICES:
             res.care_this_year[users] |= WMO

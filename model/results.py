@@ -56,8 +56,9 @@ class Results:
         the dimensions not given."""
         return select(self.timeseries, name, municipality, **dims).set_index("month")["value"]
 
-    def save(self, folder: str | Path, figures: bool = True) -> Path:
-        """Write tables (CSV and Parquet), summary, resolved config and the overview figure.
+    def save(self, folder: str | Path, extra=None) -> Path:
+        """Write tables (CSV and Parquet), summary and resolved config; `extra(results, folder)`
+        may add files (the command line adds the overview figure, `analysis.figures`).
 
         Writes into a temporary sibling folder first and renames it at the end, so an
         interrupted save leaves no half-written run folder.
@@ -73,9 +74,8 @@ class Results:
                 df.to_csv(tmp / f"{name}.csv", index=False)
             (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2))
             (tmp / "config.yaml").write_text(config_yaml(self.config))
-            if figures:
-                from analysis.figures import overview_figure
-                overview_figure(self, tmp / "overview.png")
+            if extra is not None:
+                extra(self, tmp)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
