@@ -71,9 +71,18 @@ def model_figures(results) -> dict[str, float]:
     def cost(*types):
         return float(sum(by_type.get(t, 0.0) for t in types)) * per_resident_year
 
+    def by_income(metric, income):  # over all months, for one income group
+        return float(select(region, metric, group=f"income_{income}")["value"].sum())
+
+    def low_high_ratio(metric, per):  # low-income over high-income rate, each per `per` of its group
+        rate = {g: by_income(metric, g) / max(by_income(per, g), 1.0) for g in ("low", "high")}
+        return rate["low"] / max(rate["high"], 1e-12)
+
     jeugdhulp = total("jeugdhulp_clients_year")
     acute = total("hospital_acute_admissions")
     return {
+        "youth_jeugdhulp_low_high_ratio": low_high_ratio("jeugdhulp_clients_year", "children"),
+        "gp_consults_low_high_ratio": low_high_ratio("gp_consults", "residents"),
         "gp_contact_share": results.summary["gp_contact_share"],
         "gp_contacts_per_resident": total("gp_consults") * per_resident_year,
         "poh_ggz_consults_per_1000": 1000 * total("contacts_poh_ggz") * per_resident_year,

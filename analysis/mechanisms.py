@@ -47,9 +47,8 @@ MECHANISMS = (
               ("health.waiting_deterioration=0",)),
     Mechanism("supply_induced_demand", "per verrichting expands volume", "per verrichting vergroot het volume",
               ("financing.supply_elasticity=0",)),
-    Mechanism("budget_behaviour", "budgets shorten episodes and refer out",
-              "budgetten korten trajecten in en verwijzen door",
-              ("financing.budget_shortening=0", "financing.budget_refer_out=0")),
+    Mechanism("budget_behaviour", "budgets shorten episodes", "budgetten korten trajecten in",
+              ("financing.budget_shortening=0",)),
     Mechanism("capacity_follows_demand", "fee-paid providers grow with their queues",
               "aanbieders per verrichting groeien mee met hun wachtrij", ("financing.capacity_response=0",)),
     Mechanism("zorgmijding", "the eigen risico deters low-income residents",
@@ -60,8 +59,8 @@ MECHANISMS = (
               ("gatekeeper.step_down=0",)),
     Mechanism("latent_demand", "an accessible wijkteam uncovers latent demand",
               "een bereikbaar wijkteam brengt verborgen vraag aan het licht", ("help_seeking.latent_demand=0",)),
-    Mechanism("integrated_referral_bar", "under one budget the gatekeeper refers less upward",
-              "met één budget verwijst de poortwachter minder door naar de tweede lijn",
+    Mechanism("shared_savings", "providers sharing the region's savings stretch volume less",
+              "aanbieders die delen in de besparing rekken het volume minder op",
               ("policies.ontschotting.level=0",)),
 )
 BY_NAME = {m.name: m for m in MECHANISMS}

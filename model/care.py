@@ -240,19 +240,17 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
 
 
 def admit_from_queues(model) -> None:
-    """Admit waiting residents, longest waiting first, up to each provider's free capacity.
-
-    Providers that are rationing (budget spent) admit nobody until the new year.
-    """
+    """Admit waiting residents, longest waiting first, up to each provider's free capacity:
+    places freed by last month's discharges are refilled from the waiting list."""
     res = model.res
     d_idx, ids, c_dom, c_ids = episode_lists(model)
     in_care, service, prov, months = _queues(d_idx, ids, c_dom, c_ids, res.service, res.months, res.municipality,
                                              model.provider_index, len(model.providers))
     model.provider_in_care = in_care
     if len(ids) == 0:
+        model.provider_expected_wait = np.zeros(len(model.providers))
         return
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
-    free[model.provider_rationing] = 0
     # where everyone waiting fits, all are admitted; only the other queues need an order
     # (a resident may wait for one provider in two domains: the lower domain goes first)
     fits = (np.bincount(prov, minlength=len(free)) <= free)[prov]
@@ -265,6 +263,17 @@ def admit_from_queues(model) -> None:
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
+    expected_waits(model, np.bincount(prov, minlength=len(free)) - np.bincount(prov[admit], minlength=len(free)))
+
+
+def expected_waits(model, waiting: np.ndarray) -> None:
+    """Months a new referral can expect to wait at each provider: those still waiting over the
+    places that come free in a month (capacity over the episode length its contract plans), read
+    by referrers next month (`model.eerste_lijn.gp_consult`)."""
+    length = np.maximum(1.0, model.services_cfg_array("episode_months")[model.provider_service]
+                        * model.provider_length_factor)
+    turnover = np.maximum(model.provider_capacity / length, 1e-9)
+    model.provider_expected_wait = waiting / turnover
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
@@ -325,52 +334,37 @@ def _first_per_group(order, group, free):
 
 
 def leave_waiting_lists(model) -> None:
-    """Residents whose need has passed leave the waiting list; others give up now and then;
-    providers that ration (budget spent) refer waiting clients down to the social basis."""
+    """Residents whose need has passed leave the waiting list; others give up now and then."""
     res = model.res
     d_idx, ids, _, _ = episode_lists(model)
     if len(ids) == 0:
         return
-    action = _waiting_list_exits(d_idx, ids, model.severity, res.service, res.municipality, model.provider_index,
-                                 model.provider_rationing, SERVICE_LINE,
-                                 model.streams.key("care.renege", model.month),
-                                 model.streams.key("care.refer_out", model.month),
-                                 np.float32(model.cfg.gatekeeper.renege_rate),
-                                 np.float32(model.cfg.financing.budget_refer_out))
-    recovered, gives_up, refer_out = action == RECOVERED, action == GIVES_UP, action == REFERRED_OUT
+    action = _waiting_list_exits(ids, d_idx, model.severity, model.streams.key("care.renege", model.month),
+                                 np.float32(model.cfg.gatekeeper.renege_rate))
+    recovered, gives_up = action == RECOVERED, action == GIVES_UP
     for d in range(3):
         in_d = d_idx == d
         model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
                              domain=report_domain(model, d, ids[in_d & gives_up]))
         discharge(model, d, ids[in_d & (recovered | gives_up)])
-        out = ids[in_d & refer_out]
-        from_line = SERVICE_LINE[res.service[d, out]]
-        discharge(model, d, out)
-        for line in (EERSTE, TWEEDE):
-            refer(model, out[from_line == line], d, S["social_basis"], from_line=line)
 
 
-RECOVERED, GIVES_UP, REFERRED_OUT = 1, 2, 3  # why a resident leaves a waiting list
+RECOVERED, GIVES_UP = 1, 2  # why a resident leaves a waiting list
 
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
-def _waiting_list_exits(d_idx, ids, severity, service, municipality, provider_index, rationing, service_line,
-                        renege_key, refer_out_key, renege_rate, refer_out_rate):
-    """Per waiting episode: stays (0), recovered, gives up, or is referred out by a rationing
-    provider. Draws are counter-based, so a draw is made only where it decides something."""
+def _waiting_list_exits(ids, d_idx, severity, renege_key, renege_rate):
+    """Per waiting episode: stays (0), recovered or gives up. Draws are counter-based, so a draw
+    is made only where it decides something."""
     action = np.zeros(len(ids), dtype=np.int8)
     for c in numba.prange(CHUNKS):  # blocks of episodes, each deciding its own
         lo, hi = chunk(c, len(ids))
         for k in range(lo, hi):
             d, i = d_idx[k], ids[k]
-            s = service[d, i]
             if severity[d, i] == 0:
                 action[k] = RECOVERED
             elif draw(renege_key, i) < renege_rate:
                 action[k] = GIVES_UP
-            elif (rationing[provider_index[s, municipality[i]]] and service_line[s] > NULDE
-                  and draw(refer_out_key, i) < refer_out_rate):
-                action[k] = REFERRED_OUT
     return action
 
 

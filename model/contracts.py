@@ -9,8 +9,8 @@ below, chosen by the rule name in `financing.<service>.rule` (or in
   sum (`monthly_payment`: a twelfth of the yearly budget, or capitation per enrolled resident);
 - how its provider responds: episode length and contacts per month (`length_factor`,
   `contact_factor`), the mildest need it accepts (`min_severity`), discharge on recovery before
-  the planned length (`early_discharge`), refusing to admit once the money is spent
-  (`rationing`), and each January's capacity response to demand (`respond_to_demand`);
+  the planned length (`early_discharge`), the capacity its money staffs (`staffing`), and each
+  January's capacity response to demand (`respond_to_demand`);
 - the yearly amounts it derives: the budget (`yearly_budget`) and capitation per resident.
 
 The rules:
@@ -19,15 +19,18 @@ The rules:
   provider accepts milder cases, gives more contacts per month and keeps clients longer, with
   no discharge on recovery (`financing.supply_elasticity`); each January its capacity moves
   towards demand (`financing.capacity_response`).
-- `budget` (`Budget`): a twelfth of the yearly budget each month. Episodes are shorter
-  (`financing.budget_shortening`); once the year's budget is spent the provider rations.
-  Capacity is what the budget pays for.
+- `budget` (`Budget`): a twelfth of the yearly budget each month; the budget staffs the year's
+  capacity, planned or last year's use (`financing.budget_basis`). Episodes are shorter
+  (`financing.budget_shortening`); the provider rations by waiting, never by closing its doors.
 - `capitation` (`Capitation`): paid per enrolled resident, volume-neutral; the GP is also paid
   per consult (`financing.gp_consult_fee_with_capitation`).
+- `integrated_budget` (`IntegratedBudget`): under ontschotting, paid per contact from the
+  regional budget with a share of its yearly surplus (shared savings); the per-verrichting
+  volume response shrinks by that share.
 
-Derived amounts (a budget or capitation of 0 in the config) pay for `DERIVED_BUDGET_SHARE` of
-the provider's current capacity used in full, so budgets follow capacity changes such as a
-sluitpost cut.
+Derived amounts (a budget or capitation of 0 in the config) follow the provider's current
+capacity, so they follow capacity changes such as a sluitpost cut: a budget pays for it in full,
+capitation for `DERIVED_BUDGET_SHARE` of its full use.
 
 A rule is one class here: a subclass of `Contract` with a `name` is registered under that name
 in `RULES`, and that name is then a valid value of `financing.<service>.rule` and of the
@@ -36,8 +39,8 @@ contract with `contract_for`.
 
 **Pots that pay on behalf of others.** The `Preventiefonds` (filled by municipalities, the
 insurer and employers, spent on the nulde lijn) and, under ontschotting, the `RegionalBudget`
-(filled by municipalities and the insurer with what they paid before, it pays every provider and
-shares its savings back). Both are financiers (`model.financing.Financier`, Mesa agents).
+(filled by municipalities and the insurer with what they paid before, it pays every provider,
+shares part of its savings with them and the rest back to the contributors). Both are financiers (`model.financing.Financier`, Mesa agents).
 
 **The month's payments.** `pay_providers` pays every provider by its contract and records it
 in the ledger, with the residents' eigen risico (`model.eigen_risico`) on fee payments;
@@ -56,7 +59,7 @@ from model.financing import F, NO_GROUP, Financier
 from model.residents import GROUPS
 from model.services import DIRECT_SERVICES, S, SERVICES
 
-DERIVED_BUDGET_SHARE = 0.9  # derived budgets pay for 90% of full-capacity use: rationing can bind
+DERIVED_BUDGET_SHARE = 0.9  # derived capitation pays for 90% of full-capacity use (a practice is never full)
 
 RULES: dict[str, type[Contract]] = {}  # rule name -> contract class, in the order they are defined
 
@@ -102,17 +105,13 @@ class Contract:
         return 0.0
 
     def yearly_budget(self) -> float:
-        """The provider's budget for the coming year: `budget_per_resident` of its contract terms
-        for the residents served (scaled by capacity), the social basis's staff cost, or
-        `DERIVED_BUDGET_SHARE` of full use of its capacity. Set every January for every provider
-        (`Provider.step`), so that a rule switched to a budget during the year finds it."""
-        p = self.provider
-        per_resident = p.terms.budget_per_resident
-        if p.staff and per_resident <= 0:
-            return p.staff_cost()
-        if per_resident > 0:
-            return per_resident * p.residents_served * p.capacity / p.base_capacity if p.base_capacity else 0.0
-        return DERIVED_BUDGET_SHARE * p.full_capacity_value()
+        """The provider's budget for the coming year, paid in twelfths; set each January and when
+        the provider's rule changes (`Provider.step`). None by default."""
+        return 0.0
+
+    def staffing(self) -> float:
+        """The share of the planned capacity the year's money staffs (set each January)."""
+        return 1.0
 
     # ------------------------------------------------------------------ response
     def length_factor(self) -> float:
@@ -126,10 +125,6 @@ class Contract:
     def min_severity(self) -> float:
         """The mildest need the provider accepts on referral."""
         return self.provider.cfg.min_severity
-
-    def rationing(self) -> bool:
-        """Whether the provider admits nobody (and refers waiting clients out) this month."""
-        return False
 
     def respond_to_demand(self, demand: float, capacity: float, staff_cut: bool) -> None:
         """January: change the provider's capacity (`Provider.expansion`) in response to last
@@ -172,10 +167,13 @@ class PerVerrichting(Contract):
 
 
 class Budget(Contract):
-    """A fixed yearly budget, paid in twelfths. The provider shortens episodes
-    (`financing.budget_shortening`), and once the value of its care this year reaches the budget
-    plus any fund money it received, it admits nobody and refers waiting clients down
-    (`financing.budget_refer_out`, see `model.care.leave_waiting_lists`)."""
+    """A fixed yearly budget, paid in twelfths, that staffs the provider: each January the budget
+    buys the year's capacity (`staffing`). Without a budget in the config it pays for the planned
+    capacity in full (`financing.budget_basis` "plan"), or it is what the provider's care was
+    worth last year ("last_year_spending": historic budgeting, so capacity left idle is lost and a
+    queue buys no extra staff). The provider shortens episodes (`financing.budget_shortening`) and
+    rations by waiting: it keeps admitting up to the capacity its budget staffs, and whoever
+    does not fit waits."""
 
     name = "budget"
 
@@ -185,9 +183,27 @@ class Budget(Contract):
     def length_factor(self) -> float:
         return 1.0 - self.financing.budget_shortening
 
-    def rationing(self) -> bool:
+    def planned_budget(self) -> float:
+        """The budget that pays for the planned capacity in full (or the configured budget)."""
         p = self.provider
-        return p.spent_year >= p.budget_year + p.extra_funds_year
+        per_resident = p.terms.budget_per_resident
+        if p.staff and per_resident <= 0:
+            return p.staff_cost()
+        if per_resident > 0:
+            return per_resident * p.residents_served * p.capacity / p.base_capacity if p.base_capacity else 0.0
+        return p.full_capacity_value()
+
+    def yearly_budget(self) -> float:
+        p = self.provider
+        planned = self.planned_budget()
+        if self.financing.budget_basis == "last_year_spending" and p.used_last_year is not None:
+            slack = 1.0 + self.financing.municipal_budget_slack
+            return planned * min(p.used_last_year * slack, 1.0 + self.financing.municipal_budget_slack)
+        return planned
+
+    def staffing(self) -> float:
+        planned = self.planned_budget()
+        return self.provider.budget_year / planned if planned > 0 else 1.0
 
 
 class Capitation(Contract):
@@ -209,6 +225,38 @@ class Capitation(Contract):
         if p.terms.capitation_per_resident > 0:
             return p.terms.capitation_per_resident
         return DERIVED_BUDGET_SHARE * p.full_capacity_value() / max(p.residents_served, 1)
+
+
+class IntegratedBudget(PerVerrichting):
+    """Ontschotting: paid per contact from the regional budget (`RegionalBudget`), which pays a
+    share of each year's surplus back to the providers it paid (shared savings,
+    `policies.ontschotting.level`). A provider that keeps part of what the region saves gains
+    less from stretching volume: the per-verrichting response (`financing.supply_elasticity`)
+    shrinks by that share, and a provider that shares savings discharges on recovery. Capacity
+    still follows demand. Under the lever every provider otherwise paid per verrichting gets this
+    contract; its savings are what these providers do differently, paid for by their bonus."""
+
+    name = "integrated_budget"
+
+    @property
+    def savings_share(self) -> float:
+        return self.provider.model.policy.savings_share
+
+    @property
+    def early_discharge(self) -> bool:
+        return self.savings_share > 0
+
+    def elasticity(self) -> float:
+        return self.financing.supply_elasticity * (1.0 - self.savings_share)
+
+    def length_factor(self) -> float:
+        return 1.0 + self.elasticity()
+
+    def contact_factor(self) -> float:
+        return 1.0 + self.elasticity()
+
+    def min_severity(self) -> float:
+        return self.provider.cfg.min_severity * (1.0 - 2.0 * self.elasticity())
 
 
 def contract_for(rule: str, provider) -> Contract:
@@ -274,7 +322,7 @@ class Preventiefonds(Pot):
 
     def pay(self) -> None:
         """This month's spending, to the social-basis providers in proportion to their residents,
-        on top of their budget (`Provider.extra_funds_year`)."""
+        on top of their budget (the places it buys: `Preventiefonds.extra_slots`)."""
         spend = self.monthly_spending()
         if spend <= 0:
             return
@@ -284,8 +332,6 @@ class Preventiefonds(Pot):
         amounts = spend * shares / shares.sum()
         model.ledger.add(model.month, F["preventiefonds"], np.array([p.index for p in basis]),
                          np.array([p.municipality for p in basis]), 0, 2, NO_GROUP, 0, amounts)
-        for provider, amount in zip(basis, amounts):
-            provider.extra_funds_year += amount
         self.balance -= spend
 
 
@@ -312,17 +358,22 @@ class RegionalBudget(Pot):
             self.balance += float(amounts.sum())
 
     def settle_year(self) -> None:
-        """Share the surplus back (shared savings) or top up a deficit, pro rata."""
+        """At the year's end: a surplus goes partly to the providers it paid, in proportion to
+        what each was paid this year (shared savings, `policies.ontschotting.level`), and the
+        rest back to the contributors pro rata; a deficit is topped up by them pro rata."""
         model = self.model
         total = sum(float(v.sum()) for v in self.contributed_year.values())
         if total <= 0:
             return
+        bonus = model.policy.savings_share * self.balance if self.balance > 0 else 0.0
+        bonus = self.pay_providers_share(bonus) if bonus > 0 else 0.0
+        rest = self.balance - bonus
         munis = np.arange(model.region.n_municipalities)
         for payer, contributed in self.contributed_year.items():
             share = contributed / total
-            amounts = self.balance * share
+            amounts = rest * share
             payee = len(model.providers) + F[payer]
-            if self.balance >= 0:
+            if rest >= 0:
                 model.ledger.add(model.month, F["regional_budget"], payee, munis, -1, -1, NO_GROUP, 2, amounts)
             else:
                 model.ledger.add(model.month, F[payer], len(model.providers) + F["regional_budget"], munis,
@@ -331,7 +382,24 @@ class RegionalBudget(Pot):
                 for m, a in zip(munis, amounts):
                     model.municipalities[m].paid_year -= a
             contributed[:] = 0.0
-        self.balance = 0.0
+        self.balance = bonus  # the bonus is care paid this month: `book_month` draws it from the balance
+
+    def pay_providers_share(self, amount: float) -> float:
+        """`amount` of the surplus to the providers paid from this budget in the last 12 months,
+        in proportion to their payments; booked as care paid by the regional budget this month.
+        Returns what was paid (0 when it paid no provider)."""
+        model = self.model
+        a = model.ledger.arrays()
+        sel = (a["payer"] == F["regional_budget"]) & (a["kind"] == 0) & (a["month"] >= model.month - 12) & \
+            (a["payee"] < len(model.providers))
+        paid = np.bincount(a["payee"][sel].astype(np.int64), weights=a["amount"][sel], minlength=len(model.providers))
+        if paid.sum() <= 0:
+            return 0.0
+        nz = np.nonzero(paid > 0)[0]
+        dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
+        model.ledger.add(model.month, F["regional_budget"], nz, model.provider_municipality[nz],
+                         model.provider_line[nz], dom, NO_GROUP, 0, amount * paid[nz] / paid.sum())
+        return amount
 
 
 def update_payers(model) -> None:
@@ -357,7 +425,7 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     n_prov = len(providers)
     tariff = np.array([p.cfg.tariff for p in providers])
     value = contacts * tariff[prov]
-    # value of delivered care drives budget rationing, whatever the rule
+    # value of delivered care, whatever the rule: a budget based on last year's spending reads it
     spent = np.bincount(prov, weights=value, minlength=n_prov)
     for p, s in zip(providers, spent):
         p.spent_year += s

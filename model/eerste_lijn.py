@@ -3,8 +3,10 @@ municipal wijkteam.
 
 GP: every consult is a GP contact (with a social cause when the need's root is social). The GP
 recognises a social root with some chance (higher for a broad social-medical gatekeeper); a
-recognised social root goes to social work (Welzijn op Recept) or the wijkteam. Otherwise the
-GP treats, hands over to the POH, or refers to the tweede lijn above a severity threshold.
+recognised social root gets social work (Welzijn op Recept) or the wijkteam, next to the
+practice's own care when the resident has a separate social need. The GP treats, hands over to
+the POH, or refers to the tweede lijn above a severity threshold that rises with the waiting
+time there.
 
 Wijkteam: gives light help itself (the municipality decides how much), or refers: children to
 youth care, mild social needs of adults down to the nulde lijn, severe social needs of adults
@@ -19,7 +21,7 @@ import numpy as np
 
 from model import care, nulde_lijn, tweede_lijn
 from model.care import ADULT_AGE
-from model.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT
+from model.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT, NONE
 from model.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 
 
@@ -40,7 +42,10 @@ def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndar
 
 
 def gp_consult(model, ids: np.ndarray, domain: int) -> None:
-    """A consult for a need: treat, hand over to the POH, or refer."""
+    """A consult for a need: treat, hand over to the POH, or refer. A recognised social root
+    gets social help as well: Welzijn op Recept or the wijkteam for the social need while the
+    practice treats the complaint, or instead of the practice when the complaint is the social
+    need itself (no separate social need, or none of the complaint is medical)."""
     if len(ids) == 0:
         return
     res, g, pol = model.res, model.cfg.gatekeeper, model.policy
@@ -50,27 +55,30 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
     child = res.age[ids] < ADULT_AGE
     u = model.streams.uniform(f"gp.decision.{domain}", model.month, ids)
     v = model.streams.uniform(f"gp.referral.{domain}", model.month, ids)
-    # under an integrated budget the gatekeeper weighs total cost: higher bar for the tweede lijn
-    bar = 1.0 + 0.15 * pol.integrated_weight
     recognised = social_root & (u < pol.root_recognition) & (domain != PHYSICAL)
     route = np.full(len(ids), S["gp"], dtype=np.int8)
     if domain == PHYSICAL:
-        up = sev >= g.refer_physical * bar
+        bar = np.full(len(ids), g.refer_physical, dtype=np.float32)
     elif domain == MENTAL:
-        up = np.where(child, sev >= g.refer_youth * bar, sev >= g.refer_mental * bar)
+        bar = np.where(child, g.refer_youth, g.refer_mental).astype(np.float32)
         route[~child] = S["poh_ggz"]
     else:
-        up = np.where(child, sev >= g.refer_youth * bar, np.zeros(len(ids), bool))
+        bar = np.where(child, g.refer_youth, np.inf).astype(np.float32)
+    up = referral_weighs_waiting(model, ids, domain, sev, bar)
     to_wijkteam_intake = np.zeros(len(ids), dtype=bool)
     if domain != PHYSICAL:
         poh_jeugd = v < pol.poh_jeugd_share
         route[child & poh_jeugd] = S["poh_jeugd"]
         to_wijkteam_intake = child & ~poh_jeugd  # practices without POH-jeugd send children to the wijkteam
-    # a recognised social root: Welzijn op Recept or the wijkteam, unless severe
-    social = recognised & ~up
+    # a recognised social root: social help next to the practice's care for the social need of
+    # adults who have one and no help for it yet; otherwise social help for the complaint itself
+    separate = recognised & ~child & (domain == MENTAL) & (res.state[SOCIAL, ids] == NONE) & \
+        (model.severity[SOCIAL, ids] > 0)
+    social = recognised & ~up & ~separate
     wor = social & (v < pol.welzijn_op_recept) & ~child & (sev < g.nulde_max_severity)
     to_wijkteam = (social & ~wor) | (to_wijkteam_intake & ~up)
     treat = ~up & ~to_wijkteam & ~wor
+    social_help_alongside(model, ids[separate], v[separate] < pol.welzijn_op_recept)
     nulde_lijn.intake(model, ids[wor], domain, from_line=EERSTE)
     sideways = ids[to_wijkteam]
     model.outcomes.count("referrals", res, sideways, line=EERSTE, to_line=EERSTE,
@@ -80,6 +88,36 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
     care.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
     refused = tweede_lijn.refer_up(model, ids[up], domain, from_line=EERSTE, via_wijkteam=False)
     care.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
+
+
+def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarray:
+    """Which needs the GP refers to the tweede lijn: severity at or above the bar, which rises
+    with the months a referral can expect to wait at the service it would go to
+    (`gatekeeper.waiting_weight` per year of waiting, at most a year counted)."""
+    up = severity >= bar
+    weight = model.cfg.gatekeeper.waiting_weight
+    if weight > 0 and up.any():
+        candidates = np.flatnonzero(up)
+        service = care.tweede_service_for(model, domain, ids[candidates], via_wijkteam=False)
+        wait = model.provider_expected_wait[care.provider_of(model, service, ids[candidates])]
+        raised = bar[candidates] * (1.0 + weight * np.minimum(wait, 12.0) / 12.0)
+        up[candidates[severity[candidates] < raised]] = False
+    return up
+
+
+def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray) -> None:
+    """The social need behind a complaint the practice treats: Welzijn op Recept (mild needs) or
+    the wijkteam, as an episode in the social domain."""
+    if len(ids) == 0:
+        return
+    mild = model.severity[SOCIAL, ids] < model.cfg.gatekeeper.nulde_max_severity
+    wor = welzijn_op_recept & mild
+    model.outcomes.count("gp_social_help_alongside", model.res, ids)
+    nulde_lijn.intake(model, ids[wor], SOCIAL, from_line=EERSTE)
+    sideways = ids[~wor]
+    model.outcomes.count("referrals", model.res, sideways, line=EERSTE, to_line=EERSTE,
+                         domain=care.report_domain(model, SOCIAL, sideways))
+    wijkteam_intake(model, sideways, SOCIAL, from_gp=True)
 
 
 def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) -> None:

@@ -9,7 +9,8 @@ Each month every stock
 3. takes random shocks (illness, bereavement, job loss, family crisis); the informal network
    absorbs part of the mental and social ones (loneliness, stress), not illness;
 4. recovers under care: towards recovery in the presenting domain, and in the root domain only
-   when the service works on the root (social work, wijkteam, youth care);
+   when the service works on the root (social work, wijkteam, youth care); the effect grows with
+   the contacts given (dose-response) and some episodes bring no improvement (non-responders);
 5. worsens while waiting for care.
 
 A need exists where a stock is below its threshold; its severity is the relative shortfall.
@@ -41,10 +42,13 @@ class HealthRules:
         low = np.array([1.0, 0.4, 0.0])[:, None, None, None]                      # income low, mid, high
         debt = np.array([0.0, 1.0])[None, :, None, None]
         benefit = np.array([0.0, 1.0])[None, None, :, None]
-        cell = (np.asarray(h.target_base) - w * (low * np.asarray(h.low_income_effect) + debt * np.asarray(h.debt_effect)
-                                                 + benefit * np.asarray(h.benefit_effect))).reshape(12, 3)
+        household = (low * np.asarray(h.low_income_effect) + debt * np.asarray(h.debt_effect)
+                     + benefit * np.asarray(h.benefit_effect)).reshape(12, 3)
         dep = model.region.wijk_deprivation[:, None, None] * (w * np.asarray(h.deprivation_effect))[None, None, :]
-        self.base = (cell[None, :, :] - dep).astype(f32)                          # (wijk, cell, domain)
+        target_base = np.asarray(h.target_base)[None, None, :]
+        self.base = (target_base - w * household[None, :, :] - dep).astype(f32)  # (wijk, cell, domain)
+        # children: only part of the household's income, debt and benefit effects reaches them
+        self.base_child = (target_base - w * h.youth_socioeconomic_share * household[None, :, :] - dep).astype(f32)
         self.network_effect = (w * np.asarray(h.network_effect)).astype(f32)
         self.age_decline = np.array([h.physical_age_decline, h.social_age_decline], dtype=f32)
         self.threshold = np.array(h.need_threshold, dtype=f32)
@@ -55,6 +59,9 @@ class HealthRules:
                                  h.shock_age_physical, h.youth_shock_rate, h.waiting_deterioration,
                                  model.cfg.services.voorzorg.effect, RECOVERY_MARGIN], dtype=f32)
         self.service_effect = model.services_cfg_array("effect")
+        # responders improve by the mean effect over the share that responds
+        self.responds = (1.0 - np.asarray(h.care_non_response, dtype=f32)).astype(f32)
+        self.dose_response = f32(h.dose_response)
         self.demand_trend = h.demand_trend
 
 
@@ -85,10 +92,11 @@ def _target(d, cell_base, age, network, network_effect, physical_decline, social
 
 
 @numba.njit(cache=True)
-def _targets(age, income, debt, benefit, wijk, network, base, network_effect, age_decline):
+def _targets(age, income, debt, benefit, wijk, network, base, base_child, network_effect, age_decline):
     out = np.empty((3, len(age)), dtype=np.float32)
     for i in range(len(age)):
-        cell_base = base[wijk[i], _cell(income[i], debt[i], benefit[i])]
+        table = base_child if age[i] < np.float32(18.0) else base
+        cell_base = table[wijk[i], _cell(income[i], debt[i], benefit[i])]
         for d in range(3):
             out[d, i] = _target(d, cell_base[d], age[i], network[i], network_effect[d], age_decline[0],
                                 age_decline[1])
@@ -99,7 +107,7 @@ def targets(model) -> np.ndarray:
     """Target health per domain, shape (3, n), from age and determinants."""
     res, rules = model.res, model.health_rules
     return _targets(res.age, res.income, res.debt, res.benefit, res.wijk, res.network, rules.base,
-                    rules.network_effect, rules.age_decline)
+                    rules.base_child, rules.network_effect, rules.age_decline)
 
 
 @numba.njit(inline="always", cache=True)
@@ -113,8 +121,9 @@ BLOCK = 512  # residents handled together: the block's working arrays stay in th
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
 def _step(health, severity, state, alive, age, income, debt, benefit, wijk, network, service, root,
-          in_voorzorg, shock_keys, trend, base, network_effect, age_decline, threshold, progression, coupling, shock,
-          scalars, service_effect, service_treats_root):
+          in_voorzorg, shock_keys, trend, base, base_child, network_effect, age_decline, threshold, progression,
+          coupling, shock, scalars, service_effect, service_treats_root, months, municipality, provider_index, contact_factor,
+          responds, dose_response, response_key, month):
     """A month of health for every resident, block by block. Each block runs the steps of the
     module docstring in passes over its residents, so that the straight-line arithmetic of
     drift, coupling and the draws runs on vector instructions (several residents at once) and
@@ -151,8 +160,9 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
             for j in range(m):
                 i = start + j
                 cell = _cell(income[i], debt[i], benefit[i])
+                table = base_child if age[i] < np.float32(18.0) else base
                 for d in range(3):
-                    cell_base[d, j] = base[wijk[i], cell, d]
+                    cell_base[d, j] = table[wijk[i], cell, d]
             # 1. drift to target (untreated needs recover slowly and worsen a little);
             # 2. coupling: a shortfall below the coupling threshold erodes the domains it feeds
             a_, net_ = age[start:stop], network[start:stop]
@@ -196,6 +206,8 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
                         buffer = ONE - informal_buffer * network[start + j] if d != PHYSICAL else ONE
                         h[d, j] += np.log(max(u[d, j] / rate[d, j], np.float32(1e-6))) * shock[1, d] * buffer
             # 4. care towards recovery, the root domain too when the service works on the root;
+            #    the effect grows with the contacts given, and a non-responder's episode brings none
+            #    (one draw per episode: resident, domain and the month it started);
             #    waiting lists wear people down; Voorzorg groups help a little while waiting
             for j in range(m):
                 i = start + j
@@ -204,7 +216,11 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
                 for d in range(3):
                     if state[d][i] == IN_CARE:
                         s = service[d, i]
-                        effect = service_effect[s]
+                        episode = (i * 3 + d) * 4096 + ((month - months[d, i]) & 4095)
+                        if draw(response_key, episode) >= responds[d]:
+                            continue  # a non-responder: this episode brings no improvement
+                        dose = contact_factor[provider_index[s, municipality[i]]] ** dose_response
+                        effect = min(service_effect[s] * dose / responds[d], ONE)
                         h[d, j] += effect * max(threshold[d] + margin - h[d, j], ZERO)
                         r = root[d, i]
                         if service_treats_root[s] and r != d:
@@ -234,8 +250,10 @@ def step(model) -> None:
     model.severity = _severity_buffer(model)
     _step(_rows(res.health), _rows(model.severity), _rows(res.state), res.alive, res.age, res.income, res.debt,
           res.benefit, res.wijk, res.network, res.service, res.root, res.in_voorzorg,
-          keys, trend, rules.base, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
-          rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT)
+          keys, trend, rules.base, rules.base_child, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
+          rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT, res.months, res.municipality,
+          model.provider_index, model.provider_contact_factor, rules.responds, rules.dose_response,
+          model.streams.key("care.response", 0), np.int64(model.month))
 
 
 def _rows(per_domain: np.ndarray) -> tuple:

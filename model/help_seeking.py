@@ -127,6 +127,7 @@ def minor_gp_contacts(model) -> None:
     rate_by_age = rate[np.searchsorted(np.array(AGE_BAND_EDGES[1:-1]), np.arange(121), side="right")]
     cells, social = _minor_contacts(res.alive, res.age, res.health[SOCIAL], res.municipality, res.income, res.benefit,
                                     res.gp_contact_this_year, res.gp_contacts_year, res.care_propensity, rate_by_age,
+                                    np.asarray(hs.gp_minor_income, dtype=np.float32),
                                     np.float32(model.cfg.health.coupling_threshold), np.float32(hs.minor_social_pull),
                                     model.streams.key("help_seeking.minor_gp", model.month), n_muni)
     model.outcomes.count_cells("gp_consults", cells, domain=PHYSICAL)
@@ -137,7 +138,7 @@ def minor_gp_contacts(model) -> None:
 
 @threads.kernel  # serial unless threads are asked for (model.threads)
 def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp_contact, gp_contacts_year,
-                    propensity, rate_by_age, social_threshold, social_pull, key, n_muni):
+                    propensity, rate_by_age, income_rate, social_threshold, social_pull, key, n_muni):
     # integer counts and `&` instead of branches: whether a resident consults is a coin flip
     # the processor cannot predict. A frequent attender's expected contacts can exceed one a
     # month: the whole part always, the fraction with that chance (one draw, mean unchanged).
@@ -150,7 +151,8 @@ def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp
             if not alive[i]:
                 continue
             shortfall = max(social_threshold - social_health[i], np.float32(0.0))
-            expected = rate_by_age[min(int(age[i]), top)] * propensity[i] * (np.float32(1.0) + social_pull * shortfall)
+            expected = rate_by_age[min(int(age[i]), top)] * income_rate[income[i]] * propensity[i] * \
+                (np.float32(1.0) + social_pull * shortfall)
             whole = np.int64(expected)
             consults = whole + (draw(key, i) < expected - np.float32(whole))
             gp_contact[i] |= consults > 0

@@ -1,7 +1,8 @@
 """The nulde lijn: the social-basis organisation of each municipality.
 
 It takes residents who walk in or are referred (Welzijn op Recept, step-down), gives individual
-support, sends indebted residents to schuldhulp, refers needs beyond its scope to the GP, runs
+support, sends indebted residents to schuldhulp (a debtor's mental need gets social work and
+schuldhulp at once), refers needs beyond its scope to the GP, runs
 Voorzorg peer groups for residents waiting for specialist GGZ, and builds community (network
 strength, see `model.determinants`).
 """
@@ -30,7 +31,12 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
         care.refer(model, up, domain, S["wijkteam"], from_line=from_line)
     here = ids[~too_severe]
     debt_related = res.debt[here] & (domain != PHYSICAL)
-    service = np.where(debt_related, S["schuldhulp"], S["social_basis"]).astype(np.int8)
+    # a debtor's mental need and the debt behind it at once: social work for the need and
+    # schuldhulp for the debt (as a social episode) where the social need has no help yet
+    both = debt_related & (domain == MENTAL) & (res.state[SOCIAL, here] == NONE) & \
+        (model.severity[SOCIAL, here] > 0)
+    care.refer(model, here[both], SOCIAL, S["schuldhulp"], from_line)
+    service = np.where(debt_related & ~both, S["schuldhulp"], S["social_basis"]).astype(np.int8)
     care.refer(model, here, domain, service, from_line)
 
 

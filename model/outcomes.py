@@ -270,8 +270,10 @@ class Outcomes:
         muni = res.municipality[alive].astype(np.int64)
         cell = muni * 6 + res.income[alive] * 2 + res.benefit[alive]
         bits = res.care_this_year[alive]
-        children = np.bincount(muni[res.age[alive] < 18], minlength=n)
+        child = res.age[alive] < 18
+        children = np.bincount(muni[child], minlength=n)
         self._set(("children", NONE, NONE, NONE, NONE, NONE), children, children.sum())
+        self._set_cell_groups("children", cell[child])  # the denominators of youth care per group
         for bit, metric in ((JEUGDHULP, "jeugdhulp_clients_year"), (YOUTH_RESIDENTIAL, "youth_residential_clients_year"),
                             (YOUTH_AMBULANT, "youth_ambulant_clients_year"),
                             (YOUTH_AMBULANT | YOUTH_RESIDENTIAL, "youth_specialist_clients_year"),

@@ -212,6 +212,12 @@ class HealthConfig:
     socioeconomic_weight: float = param(0.5, "share of health variation from determinants", 0.0, 1.0,
                                         "Lalonde-type models, cited by Sociaal Werk Nederland (2021): ~50%",
                                         "Scales the effect of income, debt, benefit, network and wijk.")
+    youth_socioeconomic_share: float = param(1.0, "share of the adults' determinant effects", 0.0, 1.0,
+                                             "assumption: children carry the household's effects in full; 0.8 "
+                                             "would match CBS's jeugdhulp gradient by income but breaks the CPB "
+                                             "replay (data/targets.yaml youth_jeugdhulp_low_high_ratio)",
+                                             "How much of the effect of household income, debt and benefits on "
+                                             "target health reaches children.")
     low_income_effect: List[float] = param([0.10, 0.08, 0.08], "target health (physical, mental, social)",
                                     0.0, 0.5, ASSUMPTION, "Target health lost with low income.")
     debt_effect: List[float] = param([0.04, 0.22, 0.20], "target health (physical, mental, social)", 0.0, 0.6,
@@ -242,11 +248,13 @@ class HealthConfig:
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
-    demand_trend: float = param(0.036, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
+    demand_trend: float = param(0.026, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
                                 "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
                                 "with youth_progression to CPB's +7% specialist youth care 2013-2018 (0.0275), "
-                                "and refitted to 0.036 by the replay at 1,000,000 residents when community "
-                                "building stopped lowering every resident's network after a sluitpost cut",
+                                "refitted to 0.036 by the replay at 1,000,000 residents when community "
+                                "building stopped lowering every resident's network after a sluitpost cut, "
+                                "and to 0.026 (grid 0.024-0.031, 4 replications, with youth_shock_rate 0.0134) "
+                                "when a third of mental and social care episodes became non-responders",
                                 "Slow trend in mental-health and youth demand.")
     informal_buffer: float = param(0.5, "share of a mental or social shock absorbed at network strength 1", 0.0, 1.0,
                                    ASSUMPTION, "Informal support: a strong network absorbs mental and social "
@@ -265,6 +273,20 @@ class HealthConfig:
                                      "+11% with much and +25% with little wijkteam help, 2013-2018) by a "
                                      "grid over 0.008-0.025 in the full-size replay (README, Calibration)",
                                      "Untreated mental and social needs of children worsen faster.")
+    care_non_response: List[float] = param([0.1, 0.33, 0.33], "share of episodes (physical, mental, social)",
+                                           0.0, 0.9,
+                                           "mental and social: about one third of patients do not respond to "
+                                           "treatment (data/sources.yaml treatment_response); physical: "
+                                           "assumption",
+                                           "Share of care episodes that bring no improvement (non-responders, "
+                                           "drawn per episode); responders improve by the service effect "
+                                           "divided by the share that responds, so the mean effect is the "
+                                           "service's.")
+    dose_response: float = param(0.5, "elasticity of the care effect to contacts per month", 0.0, 2.0,
+                                 "assumption: more contacts help, with diminishing returns (dose-effect "
+                                 "curves of psychotherapy flatten after the first sessions)",
+                                 "The effect of a month of care grows with the contacts given relative to the "
+                                 "service's standard (more under per verrichting, fewer when budgets cut).")
     waiting_deterioration: float = param(0.003, "health lost per month on a waiting list", 0.0, 0.1,
                                          "docs/design.md section 3: needs worsen while waiting; size assumed",
                                          "Extra deterioration while waiting for care.")
@@ -313,6 +335,12 @@ class HelpSeekingConfig:
                                       "Residents differ in how readily they use care for minor complaints and "
                                       "chronic conditions (GP contacts, planned hospital care); smaller values "
                                       "concentrate care use in fewer frequent users.")
+    gp_minor_income: List[float] = param([1.0, 1.0, 1.0], "relative rate (low, middle, high income)", 0.0, 5.0,
+                                         "calibrated to CBS: GP care per resident of the lowest-income 30% is 1.29 "
+                                         "times that of the highest-income 30% (data/targets.yaml "
+                                         "gp_consults_low_high_ratio)",
+                                         "Minor-complaint GP contacts by income group, on top of what poorer "
+                                         "social health already brings.")
     gp_minor_consults: List[float] = param([0.12, 0.10, 0.13, 0.25, 0.45], "chance of a minor-complaint GP "
                                     "contact per month by age band", 0.0, 1.0,
                                     "assumption set to approach Nivel: 4.5 contacts per resident, 78% with one",
@@ -361,6 +389,13 @@ class GatekeeperConfig:
                                "Care avoidance because of the eigen risico.")
     step_down: float = param(0.3, "share of tweede-lijn discharges with follow-up", 0.0, 1.0, ASSUMPTION,
                              "Afschalen: follow-up in the eerste or nulde lijn after specialist care.")
+    waiting_weight: float = param(0.25, "relative rise of the referral bar per year of expected waiting",
+                                  0.0, 5.0,
+                                  "assumption: GPs keep borderline patients in the practice while the "
+                                  "tweede lijn has long waiting lists; size assumed",
+                                  "The GP weighs the waiting time at the service a referral would go to: the "
+                                  "severity needed for a referral rises with the expected wait (queue over "
+                                  "monthly admissions, at most 12 months).")
     renege_rate: float = param(0.05, "chance per month a waiting resident gives up", 0.0, 1.0, ASSUMPTION,
                                "Residents leave long waiting lists; they may seek help again later.")
     crisis_severity: float = param(0.7, "severity", 0.0, 1.0, ASSUMPTION,
@@ -397,15 +432,16 @@ def _service(capacity, months, contacts, effect, tariff, min_sev, source, source
 class ServicesConfig:
     social_basis: ServiceConfig = _service(20.0, 4, 2.0, 0.10, 45.0, 0.0,
                                            "assumption: 55,000 social workers (Sociaal Werk Nederland)")
-    schuldhulp: ServiceConfig = _service(8.0, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
-    voorzorg: ServiceConfig = _service(2.0, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
+    # budget-funded services: the budget pays for these places in full (`model.contracts.Budget`)
+    schuldhulp: ServiceConfig = _service(7.2, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
+    voorzorg: ServiceConfig = _service(1.8, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
     gp: ServiceConfig = _service(1000.0, 2, 1.5, 0.10, 11.51, 0.0,
                                  "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51",
                                  {"tariff": "NZa tariff 2022-2023: consult 5-20 minutes EUR 11.51"})
     poh_ggz: ServiceConfig = _service(12.0, 3, 1.5, 0.12, 40.0, 0.0,
                                       "assumption; Nivel: 172 POH-GGZ consults per 1,000 patients")
-    poh_jeugd: ServiceConfig = _service(3.0, 3, 1.5, 0.12, 45.0, 0.0, ASSUMPTION)
-    wijkteam: ServiceConfig = _service(20.0, 5, 2.0, 0.12, 80.0, 0.0, ASSUMPTION)
+    poh_jeugd: ServiceConfig = _service(2.7, 3, 1.5, 0.12, 45.0, 0.0, ASSUMPTION)
+    wijkteam: ServiceConfig = _service(18.0, 5, 2.0, 0.12, 80.0, 0.0, ASSUMPTION)
     hospital: ServiceConfig = _service(30.0, 3, 2.0, 0.20, 600.0, 0.2,
                                        "assumption scaled to Zvw medisch-specialistische zorg EUR 24.3 bn (2020)")
     specialist_ggz: ServiceConfig = _service(12.0, 8, 3.0, 0.10, 140.0, 0.2,
@@ -718,8 +754,13 @@ class FinancingConfig:
     budget_shortening: float = param(0.08, "relative change in episode length under budget", 0.0, 1.0,
                                      "Douven, Remmerswaal & Vervliet (2021): 8% change in treatment length",
                                      "How strongly budget-funded providers shorten episodes.")
-    budget_refer_out: float = param(0.15, "chance per month a waiting client is referred out", 0.0, 1.0,
-                                    ASSUMPTION, "Rationing providers refer waiting clients down or out.")
+    budget_basis: str = choice("plan", ("plan", "last_year_spending"),
+                               "assumption: municipalities set budgets by plan (subsidy for a number of "
+                               "FTE) or historically (last year's realisation); both occur",
+                               "What a budget without an amount in the config pays for: the planned "
+                               "capacity in full, or the share of its capacity the provider used last "
+                               "year (plus financing.municipal_budget_slack); the budget staffs the "
+                               "provider for the year.")
     municipal_budget_slack: float = param(0.02, "share above last year's spending", -0.5, 1.0, ASSUMPTION,
                                           "Municipal social-domain budget relative to last year's spending.")
     sluitpost_cut: float = param(1.5, "relative cut in prevention per unit relative overspend", 0.0, 10.0,
@@ -805,7 +846,9 @@ class PoliciesConfig:
     schuldhulp: Lever = _lever(2.0, "Multiplier on schuldhulp capacity, with early outreach to debtors.")
     voorzorg: Lever = _lever(0.5, "Monthly chance that a GGZ waiting-list client joins a Voorzorg group "
                                   "(places permitting).")
-    ontschotting: Lever = _lever(1.0, "One regional budget; level = weight on total cost in referrals.")
+    ontschotting: Lever = _lever(1.0, "One regional budget; level = share of its yearly surplus paid to the "
+                                      "providers (shared savings, 0 to 1), by which their per-verrichting "
+                                      "volume response shrinks.")
     workforce_shift: Lever = _lever(0.1, "Share of tweede-lijn GGZ and youth staff moved to social work.")
     staff_shortage: Lever = _lever(0.1, "Share of care staff lost in all lines.")
     social_basis_cut: Lever = _lever(0.3, "Sluitpost: share of nulde-lijn capacity cut.")

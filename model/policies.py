@@ -55,13 +55,17 @@ class PolicyState:
         self.poh_jeugd_share = self.level(p.poh_jeugd, p.poh_jeugd_baseline_share)
         self.voorzorg_share = self.level(p.voorzorg, 0.0)
         self.substitution_share = self.level(p.substitution_without_funds, 0.0)
-        self.integrated_weight = self.level(p.ontschotting, 0.0)
         self.integrated = self.active(p.ontschotting)
+        self.savings_share = min(max(self.level(p.ontschotting, 0.0), 0.0), 1.0)
         schuldhulp = self.level(p.schuldhulp, 1.0)
         self.schuldhulp_outreach = 0.02 * (schuldhulp - 1.0) if self.active(p.schuldhulp) else 0.0
         switch = p.financing_switch
         self.rules = {name: getattr(switch, name) for name in SERVICE_NAMES
                       if getattr(switch, name)} if self.active(switch) else {}
+        if self.integrated:  # one budget: who was paid per verrichting now shares in its savings
+            for name in SERVICE_NAMES:
+                if self.rules.get(name, getattr(model.cfg.financing, name).rule) == "per_verrichting":
+                    self.rules[name] = "integrated_budget"
 
         # capacities: staff per line
         cap = np.ones(len(SERVICES))

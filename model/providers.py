@@ -5,7 +5,7 @@ for the part of their capacity that serves the municipality's residents.
 A provider keeps its state (capacity, its growth with demand, the value of care delivered this
 year, its yearly budget) and leaves how it is paid and how it responds to its contract object
 (`Provider.contract`, one of the financing rules in `model.contracts`): episode length,
-contacts per month, the mildest need accepted, early discharge, rationing and each January's
+contacts per month, the mildest need accepted, early discharge, the staff a budget pays for and each January's
 capacity response to demand. When the financing switch gives its service another rule, the
 provider gets a new contract object of that rule.
 """
@@ -35,10 +35,12 @@ class Provider(mesa.Agent):
         self.base_capacity = self._capacity_per_1000() * residents_served / 1000.0
         self.capacity = self.base_capacity
         self.expansion = 1.0  # capacity grown with demand (per verrichting), relative to base
+        self.spent_year = 0.0        # value of delivered contacts at tariff, this calendar year
+        self.capacity_value_year = 0.0  # value of the capacity offered this calendar year, at tariff
+        self.used_last_year = None   # last year's delivered care as a share of the capacity offered
         self.contract = contract_for(self.terms.rule, self)
         self.budget_year = self.contract.yearly_budget()
-        self.extra_funds_year = 0.0  # paid on top of the budget (preventiefonds), this year
-        self.spent_year = 0.0        # value of delivered contacts at tariff, this calendar year
+        self.staffing = 1.0          # share of the planned capacity this year's budget staffs
 
     @property
     def spec(self):
@@ -76,18 +78,28 @@ class Provider(mesa.Agent):
         return fte * work.cost_per_fte() * (self.capacity / self.base_capacity if self.base_capacity else 0.0)
 
     def step(self) -> None:
-        """Monthly: take this month's capacity and contract from the policy state; in January
-        start a new budget year."""
+        """Monthly: take this month's contract and planned capacity from the policy state; in
+        January start a new budget year, in which a budget staffs what it pays for
+        (`Contract.staffing`); fund money adds places on top."""
         pol = self.model.policy
         rule = pol.rules.get(self.spec.name, self.terms.rule)
-        if rule != self.contract.name:
+        switched = rule != self.contract.name
+        if switched:
             self.contract = contract_for(rule, self)
         mult = pol.capacity_multiplier[self.service] * pol.local_capacity_multiplier[self.service][self.municipality]
-        self.capacity = self.base_capacity * self.expansion * mult + pol.extra_capacity(self)
-        if self.model.month % 12 == 0:
-            self.spent_year = 0.0
-            self.extra_funds_year = 0.0
+        self.capacity = self.base_capacity * self.expansion * mult  # planned: staff the levers allow
+        if switched and self.model.month % 12:  # a new rule during the year: its money from now on
             self.budget_year = self.contract.yearly_budget()
+            self.staffing = self.contract.staffing()
+        if self.model.month % 12 == 0:
+            if self.capacity_value_year > 0:
+                self.used_last_year = self.spent_year / self.capacity_value_year
+            self.spent_year = 0.0
+            self.capacity_value_year = 0.0
+            self.budget_year = self.contract.yearly_budget()
+            self.staffing = self.contract.staffing()
+        self.capacity = self.capacity * self.staffing + pol.extra_capacity(self)
+        self.capacity_value_year += self.full_capacity_value() / 12.0
 
 
 def follow_demand(model) -> None:
@@ -117,4 +129,3 @@ def provider_arrays(model) -> None:
     model.provider_contact_factor = np.array([c.contact_factor() for c in contracts], dtype=np.float32)
     model.provider_min_severity = np.array([c.min_severity() for c in contracts], dtype=np.float32)
     model.provider_early_discharge = np.array([c.early_discharge for c in contracts], dtype=bool)
-    model.provider_rationing = np.array([c.rationing() for c in contracts], dtype=bool)

@@ -9,7 +9,8 @@ One month, in this order (the only place where the order is written down):
     per verrichting then move their capacity towards last year's demand, unless a lever has
     cut their staff (`model.providers`, `model.contracts`).
  2. Providers: this month's contract (a new one when the financing switch changes the rule)
-    and capacity; in January a new budget year (`model.providers`, `model.contracts`).
+    and capacity; in January a new budget year, in which budgets staff what they pay for
+    (`model.providers`, `model.contracts`).
  3. Demography: ageing, deaths, births (`model.demography`).
  4. Community activities: participants stop, residents with weak networks join, up to the
     places the social basis's community workers run (`model.community`); determinants: debt,
@@ -19,11 +20,13 @@ One month, in this order (the only place where the order is written down):
     the friction period, booked in the ledger as the employers' cost; leaving work after a long
     absence and returning after recovery (`model.productivity`).
  7. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
- 8. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer (`model.help_seeking`,
-    `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
+ 8. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer, weighing last month's
+    expected waits, with social help next to medical care for a recognised social root
+    (`model.help_seeking`, `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
  9. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
-10. Waiting lists: residents whose need passed leave them, some give up, providers that ration
-    refer some down; the rest are admitted, longest waiting first, up to capacity (`model.care`).
+10. Waiting lists: residents whose need passed leave them, some give up; the rest are admitted,
+    longest waiting first, up to capacity, refilling the places freed last month; the expected
+    waits that referrals weigh next month (`model.care`).
 11. Care: contacts and waiting months (`model.care`).
 12. Planned and chronic hospital care: outpatient care and planned admissions, by physical
     frailty (`model.hospital_care`).
@@ -106,6 +109,7 @@ class CarelinesModel(mesa.Model):
         self.provider_line = np.array([SERVICES[p.service].line for p in self.providers], dtype=np.int8)
         self.provider_municipality = np.array([p.municipality for p in self.providers], dtype=np.int32)
         self.base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
+        self.provider_expected_wait = np.zeros(len(self.providers))  # months, set by admissions (`model.care`)
         self.provider_payer = self.base_payer.copy()
 
         self.health_rules = health.HealthRules(self)
