@@ -36,17 +36,24 @@ def split(args: list[str]) -> tuple[dict[str, str], list[str]]:
     return options, rest
 
 
-def make_executor(options: dict[str, str], default_workers: int | None = None,
-                  start_method: str = "forkserver") -> Executor:
-    """The executor the options ask for (not started yet). Raises OptionError."""
-    workers = default_workers or os.cpu_count() or 1
+def make_executor(options: dict[str, str], default: str | None = None, start_method: str = "forkserver") -> Executor:
+    """The executor the options ask for (not started yet); without executor=, `default` (else
+    processes, or serial for workers=1). Raises OptionError."""
+    workers = os.cpu_count() or 1
     if "workers" in options:
         value = options["workers"]
         if not value.isdigit() or not 1 <= int(value) <= 10_000:
             raise OptionError(f"'workers': {value} is not allowed; allowed is a whole number in [1, 10000]")
         workers = int(value)
     address = options.get("dask.address")
-    name = options.get("executor") or ("dask" if address else "processes" if workers > 1 else "serial")
+    name = options.get("executor")
+    if not name:  # chosen by what was given: an address, a number of workers, else the command's default
+        if address:
+            name = "dask"
+        elif "workers" in options or default is None:
+            name = "processes" if workers > 1 else "serial"
+        else:
+            name = default
     if name not in EXECUTORS:
         raise OptionError(f"'executor': '{name}' is not allowed; allowed are {', '.join(EXECUTORS)}")
     if address is not None:

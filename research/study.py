@@ -43,6 +43,13 @@ class Outcome:
         by_key = {job.key: job for job in self.jobs}
         return [(by_key[key], failed) for key, failed in self.failed.items()]
 
+    def extend(self, other: "Outcome") -> None:
+        """Take in the jobs of a later study (a second batch of the same command)."""
+        self.jobs += other.jobs
+        self.done.update(other.done)
+        self.failed.update(other.failed)
+        self.skipped += other.skipped
+
     def report(self) -> str:
         """One line per failed job and where its error is kept; empty when none failed."""
         if self.ok:
