@@ -84,7 +84,7 @@ def run_study(jobs: Sequence[Job], executor: Executor | None = None, folder: str
     bar = tqdm(total=len(unique), initial=outcome.skipped, desc=desc, unit="run", file=sys.stderr,
                dynamic_ncols=True, disable=not progress)
     try:
-        for record in executor.run(run_job, todo):
+        for record in executor.run(run_job, todo) if todo else ():  # nothing to do: start no workers
             job = by_key[record.key]
             if isinstance(record, Done):
                 outcome.done[record.key] = record
@@ -94,7 +94,8 @@ def run_study(jobs: Sequence[Job], executor: Executor | None = None, folder: str
                 outcome.failed[record.key] = record
                 if store is not None:
                     store.save_error(job, record)
-                bar.set_postfix_str(f"{len(outcome.failed)} failed", refresh=False)
+            failed = f"{len(outcome.failed)} failed" if outcome.failed else ""
+            bar.set_postfix_str(", ".join(filter(None, [failed, job.label])), refresh=False)
             bar.update(1)
     finally:
         bar.close()

@@ -183,8 +183,7 @@ def test_model_and_analysis_never_import_research_or_experiments():
 
 def test_a_command_refuses_a_bad_executor_in_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "experiments.cpb_wijkteam", "executor=threads",
-                           f"hydra.run.dir={tmp_path / 'cpb'}"], cwd=REPO, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+                           f"hydra.run.dir={tmp_path / 'cpb'}"], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "error: 'executor': 'threads' is not allowed; allowed are serial, processes, dask, slurm"]
