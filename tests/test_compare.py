@@ -50,7 +50,6 @@ def test_common_random_numbers_give_clearly_narrower_intervals(tmp_path):
     (["replications=1"], "replications"),
     (["crn=maybe"], "crn"),
     (["executor=threads"], "executor"),
-    (["workers=0"], "workers"),
     (["scenario=preventiefonds"], "scenarios=[a,b,a+b]"),
 ])
 def test_bad_input_stops_with_one_line_and_no_folder(tmp_path, args, key):
