@@ -72,8 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     args, flags = split_args(sys.argv[1:] if argv is None else argv)
     executor, overrides = take_executor(args, default="serial")  # a sweep runs one run after another unless asked
     if not flags["multirun"]:
-        if len(overrides) != len(args):
-            fail("'executor': executor options are allowed only with --multirun (a sweep); one run runs here")
+        given = [a.partition("=")[0] for a in args if a not in overrides]
+        if given:
+            fail(f"'{given[0]}': executor options are allowed only with --multirun (a sweep); one run runs here")
         run_one(overrides, Path(flags["run_dir"]) if "run_dir" in flags else None)
         return
     sweep = expand_sweep(overrides)
