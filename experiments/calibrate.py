@@ -17,6 +17,12 @@ figures vary between replications by up to 11 points at 300,000 residents and 3 
 1,000,000 (standard deviation of residential growth per group): below about a million
 residents the CPB terms fit noise.
 
+Candidates run through `research` (`executor=serial|processes|dask|slurm`, `workers=`,
+`dask.address=`; default: one process per core), one job per seed (and one for the CPB replay),
+each kept in the run folder's jobs/ as it finishes. A candidate whose run fails scores as
+infinitely bad for this calibration, is not written to evaluations.csv and is run again when
+the command is started again; the number that failed is printed at the end.
+
 The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate and its
 objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
 fitted.yaml (the best values with provenance: targets, date, objective, seeds), calibration.csv
@@ -28,10 +34,8 @@ the parameters this fit leaves out keep their installed values (a subset is refi
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -42,20 +46,25 @@ from scipy.optimize import differential_evolution
 from tqdm import tqdm
 
 import model
-from analysis.calibration_targets import CPB_TOLERANCE, comparison, fitted_targets, model_figures, objective
+from analysis.calibration_targets import CPB_TOLERANCE, comparison, fitted_targets, objective
 from experiments import cpb_wijkteam
-from experiments.cli import REPO, fail, split_args, unique_run_dir
+from experiments.cli import REPO, fail, split_args, take_executor, unique_run_dir
 from model.config import ConfigError, parse_overrides
+from research import Executor, Job, run_study
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
-           "install": "false", "keep": "false", "check": "false", "workers": str(os.cpu_count() or 1),
-           "cpb_size": "0"}
+           "install": "false", "keep": "false", "check": "false", "cpb_size": "0"}
 INSTALLED = REPO / "configs" / "calibration" / "fitted.yaml"
 DEFAULT_MODEL = ["population.size=20000", "years=4"]
 
 
-def parse(argv: list[str]) -> tuple[dict, list[str], dict]:
+FIGURES = "analysis.calibration_targets:model_figures"  # base rates of one run, reduced in its worker
+CPB_GROWTH = "experiments.cpb_wijkteam:growth"          # growth by wijkteam-help group of one replay
+
+
+def parse(argv: list[str]) -> tuple[dict, list[str], dict, Executor]:
     overrides, flags = split_args(argv)
+    executor, overrides = take_executor(overrides)
     options, rest = dict(OPTIONS), []
     for text in overrides:
         key, _, value = text.partition("=")
@@ -65,20 +74,20 @@ def parse(argv: list[str]) -> tuple[dict, list[str], dict]:
             rest.append(text)
     try:
         seeds = [int(s) for s in options["seeds"].strip("[]").split(",") if s.strip()]
-        maxiter, popsize, workers = int(options["maxiter"]), int(options["popsize"]), int(options["workers"])
+        maxiter, popsize = int(options["maxiter"]), int(options["popsize"])
         cpb_size = int(options["cpb_size"])
     except ValueError:
-        fail("'seeds', 'maxiter', 'popsize', 'workers' and 'cpb_size' must be whole numbers, e.g. seeds=[1,2] maxiter=6")
-    if not seeds or maxiter < 0 or popsize < 1 or workers < 1 or cpb_size < 0:
-        fail("'seeds' needs at least one seed; 'maxiter' >= 0, 'popsize' >= 1, 'workers' >= 1, 'cpb_size' >= 0")
+        fail("'seeds', 'maxiter', 'popsize' and 'cpb_size' must be whole numbers, e.g. seeds=[1,2] maxiter=6")
+    if not seeds or maxiter < 0 or popsize < 1 or cpb_size < 0:
+        fail("'seeds' needs at least one seed; 'maxiter' >= 0, 'popsize' >= 1, 'cpb_size' >= 0")
     for flag in ("install", "keep", "check"):
         if options[flag] not in ("true", "false"):
             fail(f"'{flag}': '{options[flag]}' is not allowed; allowed are true, false")
-    opts = {"seeds": seeds, "maxiter": maxiter, "popsize": popsize, "workers": workers,
+    opts = {"seeds": seeds, "maxiter": maxiter, "popsize": popsize,
             "install": options["install"] == "true", "keep": options["keep"] == "true",
             "check": options["check"] == "true",
             "free": Path(options["free"]), "cpb_size": cpb_size}
-    return opts, DEFAULT_MODEL + rest, flags
+    return opts, DEFAULT_MODEL + rest, flags, executor
 
 
 def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
@@ -98,31 +107,52 @@ def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
     return {name: (float(lo), float(hi)) for name, (lo, hi) in free.items()}
 
 
-def evaluate(args) -> dict:
-    """Simulate one candidate on every seed (the mean of each base rate over the seeds) and,
-    with a CPB size, once through the CPB replay (growth by wijkteam-help group)."""
-    overrides, candidate, seeds, cpb_size = args
-    figures = [model_figures(model.run(model.load_config("baseline", [*overrides, f"seed={s}"])))
-               for s in seeds]
-    out = {k: float(np.mean([f[k] for f in figures])) for k in figures[0]}  # nan stays nan (not modelled)
+def candidate_jobs(overrides: list[str], candidate: list[str], seeds: list[int], cpb_size: int) -> list[Job]:
+    """The runs one candidate needs: the base rates on every seed and, with a CPB size, one
+    CPB replay (growth by wijkteam-help group) on the first seed."""
+    jobs = [Job(tuple(overrides), s, FIGURES, label=f"seed {s}") for s in seeds]
     if cpb_size:
-        replay = [*cpb_wijkteam.SETUP, f"population.size={cpb_size}", *candidate, f"seed={seeds[0]}"]
-        out.update(cpb_wijkteam.growth_by_group(cpb_wijkteam.municipal_table(
-            model.run(model.load_config("baseline", replay)))))
+        replay = (*cpb_wijkteam.SETUP, f"population.size={cpb_size}", *candidate)
+        jobs.append(Job(replay, seeds[0], CPB_GROWTH, label=f"CPB replay seed {seeds[0]}"))
+    return jobs
+
+
+def combine(figures: list[dict], growth: dict | None) -> dict:
+    """A candidate's figures: the mean of each base rate over the seeds, then the replay's growth."""
+    out = {k: float(np.mean([f[k] for f in figures])) for k in figures[0]}  # nan stays nan (not modelled)
+    if growth is not None:
+        out.update(growth)
+    return out
+
+
+def evaluate(candidates: list[tuple[list[str], list[str]]], seeds: list[int], cpb_size: int, executor: Executor,
+             store: Path, progress: bool = False) -> list[dict | None]:
+    """Figures of every candidate (model overrides, the candidate's own values), its runs spread
+    over the executor; None for a candidate one of whose runs failed (its error is in `store`)."""
+    plans = [candidate_jobs(overrides, candidate, seeds, cpb_size) for overrides, candidate in candidates]
+    outcome = run_study([job for jobs in plans for job in jobs], executor, store, desc="runs", progress=progress)
+    out = []
+    for jobs in plans:
+        if any(job.key not in outcome.done for job in jobs):
+            out.append(None)
+            continue
+        values = [outcome.value(job) for job in jobs]
+        out.append(combine(values[:len(seeds)], values[len(seeds)] if cpb_size else None))
     return out
 
 
 class Calibration:
     """Objective with a persistent cache, evaluated in parallel for a whole population."""
 
-    def __init__(self, folder: Path, names, base, seeds, workers, cpb_size):
+    def __init__(self, folder: Path, names, base, seeds, executor: Executor, cpb_size):
         self.folder, self.names, self.base, self.seeds, self.cpb_size = folder, names, base, seeds, cpb_size
         self.cache_file = folder / "evaluations.csv"
         self.cache: dict[tuple, dict] = {}
         if self.cache_file.exists():
             for _, row in pd.read_csv(self.cache_file).iterrows():
                 self.cache[self.key(row[names].to_numpy(float))] = json.loads(row["figures"])
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.executor = executor
+        self.failed = 0  # candidates with a failed run (scored as infinitely bad; retried on a rerun)
         self.bar = None
 
     @staticmethod
@@ -135,15 +165,22 @@ class Calibration:
     def map(self, _func, population) -> list[float]:
         """Called by differential_evolution with the whole population (updating='deferred')."""
         population = [np.asarray(x) for x in population]
-        todo = [x for x in population if self.key(x) not in self.cache]
-        jobs = [([*self.base, *c], c, self.seeds, self.cpb_size) for c in map(self.candidate, todo)]
-        for x, figures in zip(todo, self.pool.map(evaluate, jobs)):
+        todo = list({self.key(x): x for x in population if self.key(x) not in self.cache}.values())
+        candidates = [([*self.base, *c], c) for c in map(self.candidate, todo)]
+        failed = set()
+        for x, figures in zip(todo, evaluate(candidates, self.seeds, self.cpb_size, self.executor,
+                                             self.folder / "jobs")):
+            if figures is None:
+                failed.add(self.key(x))
+                continue
             self.cache[self.key(x)] = figures
             self.save_row(x, figures)
-        scores = [objective(self.cache[self.key(x)]) for x in population]
+        self.failed += len(failed)
+        scores = [np.inf if self.key(x) in failed else objective(self.cache[self.key(x)]) for x in population]
         if self.bar is not None:
             self.bar.update(len(population))
-            self.bar.set_postfix(best=f"{min(objective(f) for f in self.cache.values()):.4f}")
+            best = min((objective(f) for f in self.cache.values()), default=np.inf)
+            self.bar.set_postfix_str(f"best={best:.4f}" + (f", {self.failed} failed" if self.failed else ""))
         return scores
 
     def save_row(self, x, figures) -> None:
@@ -206,7 +243,7 @@ def figure(rows: list[dict], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    opts, base, flags = parse(sys.argv[1:] if argv is None else argv)
+    opts, base, flags, executor = parse(sys.argv[1:] if argv is None else argv)
     try:
         parse_overrides(base)
         base_config = model.load_config("baseline", base)
@@ -214,24 +251,31 @@ def main(argv: list[str] | None = None) -> None:
         fail(str(exc))
     folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("calibrate", "baseline")
     if opts["check"]:
-        return check(folder, base, opts["seeds"])
+        with executor:
+            return check(folder, base, opts["seeds"], executor)
     free = load_free(opts["free"], base)
     names = list(free)
     folder.mkdir(parents=True, exist_ok=True)
-    calibration = Calibration(folder, names, base, opts["seeds"], opts["workers"], opts["cpb_size"])
+    calibration = Calibration(folder, names, base, opts["seeds"], executor, opts["cpb_size"])
     population = 2 ** int(np.ceil(np.log2(opts["popsize"] * len(names))))  # scipy's Sobol start: a power of 2
     total = (opts["maxiter"] + 1) * population
     targets = [*fitted_targets(), *(f"cpb_{n}" for n in CPB_TOLERANCE if opts["cpb_size"])]
     print(f"calibrating {len(names)} parameters on {len(targets)} targets; {total} candidates at most, "
           f"{len(calibration.cache)} already evaluated in {folder}")
-    with tqdm(total=total, desc="calibration", unit="candidate", file=sys.stderr) as bar:
+    with executor, tqdm(total=total, desc="calibration", unit="candidate", file=sys.stderr) as bar:
         calibration.bar = bar
         # start from the installed values too, so a refit is never worse than what it replaces
         start = np.clip([current_value(base_config, n) for n in names], *np.array([free[n] for n in names]).T)
         differential_evolution(lambda x: 0.0, bounds=[free[n] for n in names], seed=0, x0=start,
                                         maxiter=opts["maxiter"], popsize=opts["popsize"], polish=False,
                                         updating="deferred", workers=calibration.map, init="sobol")
-    calibration.pool.shutdown()
+    if calibration.failed:
+        print(f"{calibration.failed} candidates had a failed run (errors in {folder / 'jobs'}/*.error.json); "
+              "they were scored as infinitely bad and are run again when this command is started again",
+              file=sys.stderr)
+    if not calibration.cache:
+        print("every candidate failed; nothing to report", file=sys.stderr)
+        raise SystemExit(1)
     best_key = min(calibration.cache, key=lambda k: objective(calibration.cache[k]))
     x, figures = np.array(best_key), calibration.cache[best_key]
     cpb_note = f"; CPB replay at {opts['cpb_size']} residents, seed {opts['seeds'][0]}" if opts["cpb_size"] else ""
@@ -267,11 +311,15 @@ def report(figures: dict, folder: Path) -> None:
     print(f"objective {objective(figures):.5f}; results in {folder}")
 
 
-def check(folder: Path, base: list[str], seeds: list[int]) -> None:
+def check(folder: Path, base: list[str], seeds: list[int], executor: Executor) -> None:
     """The installed calibration against every target, without fitting: the mean over the seeds."""
     folder.mkdir(parents=True, exist_ok=True)
     print(f"checking the installed calibration on seeds {', '.join(map(str, seeds))}")
-    report(evaluate((base, [], seeds, 0)), folder)
+    figures, = evaluate([(base, [])], seeds, 0, executor, folder / "jobs", progress=True)
+    if figures is None:
+        print(f"a run failed; its error is in {folder / 'jobs'} (rerun to retry)", file=sys.stderr)
+        raise SystemExit(1)
+    report(figures, folder)
 
 
 if __name__ == "__main__":

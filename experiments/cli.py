@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+import research
 from model.config import ConfigError, parse_overrides
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,6 +38,17 @@ def split_args(argv: list[str]) -> tuple[list[str], dict]:
         else:
             overrides.append(arg)
     return overrides, flags
+
+
+def take_executor(args: list[str], default: str | None = None,
+                  start_method: str = "forkserver") -> tuple[research.Executor, list[str]]:
+    """Take the executor options (executor=, workers=, dask.address=, slurm.config=) out of the
+    arguments: the executor they ask for (not started) and the other arguments, in order."""
+    options, rest = research.options.split(args)
+    try:
+        return research.make_executor(options, default, start_method), rest
+    except research.OptionError as exc:
+        fail(str(exc))
 
 
 def expand_sweep(overrides: list[str]) -> list[list[str]]:

@@ -17,6 +17,10 @@ growth 2013 to 2018 in children with residential youth care and with other speci
 Nothing sets a group's growth: the difference comes from residents, needs and pathways (early
 light help prevents escalation; an accessible wijkteam also reaches more children).
 
+Runs go through `research` (`executor=serial|processes|dask|slurm`, `workers=`, `dask.address=`;
+default: one process per core); finished replications are kept in the run folder (jobs/), so
+an interrupted replay started again with the same `hydra.run.dir=` resumes.
+
 Writes to the run folder: summary.json (growth as fractions, each with _low and _high for the
 95% interval over replications), growth.csv (per replication), municipalities.csv, cpb.png.
 """
@@ -24,19 +28,16 @@ Writes to the run folder: summary.json (growth as fractions, each with _low and 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm import tqdm
-
 import model
 from analysis.calibration_targets import cpb_targets
-from experiments.cli import fail, split_args, unique_run_dir
+from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from research import Job, run_study
 from model.outcomes import DIMENSIONS
 
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
@@ -79,11 +80,15 @@ def growth_by_group(table: pd.DataFrame, first: int = 2013, last: int = 2018) ->
     return out
 
 
-def replicate(args) -> tuple[dict, pd.DataFrame]:
-    overrides, seed = args
-    results = model.run(model.load_config("baseline", [*overrides, f"seed={seed}"]))
+def replication(results) -> tuple[dict, pd.DataFrame]:
+    """What the replay keeps of one run (in its worker): growth by group and the municipal table."""
     table = municipal_table(results)
-    return growth_by_group(table), table.assign(seed=seed)
+    return growth_by_group(table), table.assign(seed=results.config.seed)
+
+
+def growth(results) -> dict:
+    """Growth by group only (the calibration's CPB term)."""
+    return growth_by_group(municipal_table(results))
 
 
 def interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -145,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     overrides, flags = split_args(sys.argv[1:] if argv is None else argv)
     replications = DEFAULT_REPLICATIONS
     rest = []
+    executor, overrides = take_executor(overrides)
     for text in overrides:
         key, _, value = text.partition("=")
         if key == "replications":
@@ -164,14 +170,15 @@ def main(argv: list[str] | None = None) -> None:
               f"figures use 2,000,000 and {DEFAULT_REPLICATIONS} (the defaults). Residential youth care is rare: "
               "below 1,000,000 residents its growth per group varies by 3 to 11 points between replications.",
               file=sys.stderr)
-    base_seed = config.seed
-    jobs = [(overrides, base_seed + r) for r in range(replications)]
-    rows, tables = [], []
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, replications)) as pool:
-        for growth, table in tqdm(pool.map(replicate, jobs), total=len(jobs), desc="replications", file=sys.stderr):
-            rows.append(growth)
-            tables.append(table)
-    per_rep = pd.DataFrame(rows).assign(seed=[s for _, s in jobs])
+    jobs = [Job(tuple(overrides), config.seed + r, "experiments.cpb_wijkteam:replication", label=f"replication {r}")
+            for r in range(replications)]
+    with executor:  # finished replications are kept in <folder>/jobs: a rerun resumes
+        outcome = run_study(jobs, executor, folder / "jobs", desc="replications")
+    if not outcome.ok:
+        print(outcome.report(), file=sys.stderr)
+        raise SystemExit(1)
+    rows, tables = zip(*(outcome.value(job) for job in jobs))
+    per_rep = pd.DataFrame(list(rows)).assign(seed=[job.seed for job in jobs])
     summary = summarise(per_rep)
     folder.mkdir(parents=True, exist_ok=True)
     per_rep.to_csv(folder / "growth.csv", index=False)

@@ -5,7 +5,10 @@
 
 Each run folder holds timeseries and ledger (CSV and Parquet), summary.json, the resolved
 config.yaml and overview.png. `hydra.run.dir=...` (or `hydra.sweep.dir=...`) sets the folder.
-A sweep skips runs whose folder is already complete, so an interrupted sweep resumes.
+A sweep skips runs whose folder is already complete, so an interrupted sweep resumes. Its runs
+go through `research`: one after another by default, or `executor=processes|dask|slurm`
+(`workers=`, `dask.address=`); a run that fails is recorded in the sweep folder (jobs/) with its
+error and the others finish.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from tqdm import tqdm
 
 import model
 from analysis.figures import overview_figure
-from experiments.cli import expand_sweep, fail, split_args, sweep_root, unique_run_dir
+from experiments.cli import expand_sweep, fail, split_args, sweep_root, take_executor, unique_run_dir
+from research import Job, run_study
 
 
 def run_one(overrides: list[str], folder: Path | None, show_progress: bool = True) -> Path:
@@ -29,10 +33,16 @@ def run_one(overrides: list[str], folder: Path | None, show_progress: bool = Tru
     with tqdm(total=12 * config.years, desc=f"{config.scenario_name} seed {config.seed}", unit="month",
               disable=not show_progress, file=sys.stderr, leave=False) as bar:
         results = model.run(config, progress=lambda done, total: bar.update(1))
-    results.save(folder, extra=lambda r, into: overview_figure(r, into / "overview.png"))
+    save(results, folder)
     print(summary_table(results.summary))
     print(f"run folder: {folder}")
     return folder
+
+
+def save(results, folder: str | Path) -> Path:
+    """The run folder: tables, summary, resolved config and the overview figure. Also the
+    reducer of a sweep's runs, so each worker writes its own run's folder."""
+    return results.save(folder, extra=lambda r, into: overview_figure(r, into / "overview.png"))
 
 
 def summary_table(s: dict) -> str:
@@ -59,24 +69,34 @@ def summary_table(s: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    overrides, flags = split_args(sys.argv[1:] if argv is None else argv)
+    args, flags = split_args(sys.argv[1:] if argv is None else argv)
+    executor, overrides = take_executor(args, default="serial")  # a sweep runs one run after another unless asked
     if not flags["multirun"]:
+        given = [a.partition("=")[0] for a in args if a not in overrides]
+        if given:
+            fail(f"'{given[0]}': executor options are allowed only with --multirun (a sweep); one run runs here")
         run_one(overrides, Path(flags["run_dir"]) if "run_dir" in flags else None)
         return
-    jobs = expand_sweep(overrides)
-    for job in jobs:  # validate every job before running any
+    sweep = expand_sweep(overrides)
+    configs = []
+    for overrides in sweep:  # validate every run before running any
         try:
-            model.load_config(overrides=job)
+            configs.append(model.load_config(overrides=overrides))
         except model.ConfigError as exc:
             fail(str(exc))
-    root = Path(flags.get("sweep_dir") or sweep_root())
+    root = Path(flags.get("sweep_dir") or sweep_root()).resolve()
+    jobs = [Job(config, config.seed, "experiments.run:save", args=(str(root / str(i)),), label=" ".join(overrides))
+            for i, (config, overrides) in enumerate(zip(configs, sweep))]
+    todo = [job for job in jobs if not (Path(job.args[0]) / "summary.json").exists()]
+    print(f"{len(jobs)} runs in {root}; {len(jobs) - len(todo)} already complete; {executor.describe()}")
+    with executor:
+        outcome = run_study(todo, executor, root / "jobs")
     for i, job in enumerate(jobs):
-        folder = root / str(i)
-        if (folder / "summary.json").exists():
-            print(f"[{i + 1}/{len(jobs)}] already complete: {folder}")
-            continue
-        print(f"[{i + 1}/{len(jobs)}] {' '.join(job)}")
-        run_one(job, folder)
+        state = "failed" if job.key in outcome.failed else "complete"
+        print(f"[{i + 1}/{len(jobs)}] {state}: {job.args[0]}  ({job.label})")
+    if not outcome.ok:
+        print(outcome.report(), file=sys.stderr)
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

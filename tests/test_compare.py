@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import research
 from analysis.comparison import compare
 from experiments.compare import gather, parse, plan, run_all
 
@@ -27,12 +28,11 @@ def test_common_random_numbers_give_clearly_narrower_intervals(tmp_path):
     difference is much narrower than with independent seeds (model: about a tenth as wide)."""
     widths = {}
     for crn in ("true", "false"):
-        opts, overrides, _ = parse(["scenarios=[sociale_basis]", "replications=4", f"crn={crn}",
+        opts, overrides, _, _ = parse(["scenarios=[sociale_basis]", "replications=4", f"crn={crn}",
                                     "population.size=1500", "years=2"])
         configs, jobs = plan(opts, overrides)
-        cache = tmp_path / "runs"   # shared: the baseline runs are the same in both designs
-        run_all(jobs, cache, workers=1)
-        runs = gather(jobs, cache)
+        store = tmp_path / "jobs"   # shared: the baseline runs are the same in both designs
+        runs = gather(jobs, run_all(jobs, store, research.Serial()))
         meta = {"netherlands_population": 17_811_291, "start_year": 2025, "scenarios": list(configs)}
         d = compare(runs, list(configs), meta).differences.set_index(["metric", "line", "financier", "group"])
         widths[crn] = {m: d.loc[m, "high"] - d.loc[m, "low"] for m in
@@ -49,6 +49,7 @@ def test_common_random_numbers_give_clearly_narrower_intervals(tmp_path):
     (["lang=fr"], "lang"),
     (["replications=1"], "replications"),
     (["crn=maybe"], "crn"),
+    (["executor=threads"], "executor"),
     (["scenario=preventiefonds"], "scenarios=[a,b,a+b]"),
 ])
 def test_bad_input_stops_with_one_line_and_no_folder(tmp_path, args, key):
@@ -118,11 +119,11 @@ def test_small_comparison_writes_the_report_and_its_tables(report):
 
 
 def test_a_second_start_reuses_the_finished_runs(report):
-    cached = {p: p.stat().st_mtime_ns for p in (report / "runs").rglob("*.parquet")}
+    cached = {p: p.stat().st_mtime_ns for p in (report / "jobs").glob("*.pkl")}
     assert len(cached) == 3 * 2
     proc = compare_cli(*COMPARE, f"hydra.run.dir={report}")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert {p: p.stat().st_mtime_ns for p in (report / "runs").rglob("*.parquet")} == cached
+    assert {p: p.stat().st_mtime_ns for p in (report / "jobs").glob("*.pkl")} == cached
     assert (report / "report.html").is_file()
 
 
