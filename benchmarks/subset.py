@@ -33,11 +33,15 @@ GP = S["gp"]
 
 
 def start_model(n: int, seed: int):
-    """A freshly built carelines model (health at its targets, no episodes), set to month 0."""
+    """A freshly built carelines model (health at its targets, no episodes), set to month 0.
+    The subset's care always works (no non-responders) at the GP's standard contacts."""
+    from model.providers import provider_arrays
     from model.simulation import CarelinesModel
 
-    cfg = carelines.load_config("baseline", [f"population.size={n}", f"seed={seed}", "years=2"])
+    cfg = carelines.load_config("baseline", [f"population.size={n}", f"seed={seed}", "years=2",
+                                             "health.care_non_response=[0,0,0]"])
     sim = CarelinesModel(cfg)
+    provider_arrays(sim)
     res = sim.res
     res.state[:] = NONE
     res.service[:] = NO_SERVICE
