@@ -49,7 +49,7 @@ import model
 from analysis.calibration_targets import CPB_TOLERANCE, comparison, fitted_targets, objective
 from experiments import cpb_wijkteam
 from experiments.cli import REPO, fail, split_args, take_executor, unique_run_dir
-from model.config import ConfigError, parse_overrides
+from model.config import ConfigError, get_value, parse_overrides
 from research import Executor, Job, run_study
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
@@ -190,10 +190,7 @@ class Calibration:
 
 def current_value(config, name: str) -> float:
     """The value a dotted name (list elements by index) has in a config."""
-    node = config
-    for part in name.split("."):
-        node = node[int(part)] if part.isdigit() else getattr(node, part)
-    return float(node)
+    return float(get_value(config, name))
 
 
 def fitted_yaml(names, x, base_config, info: dict, kept: dict | None = None) -> str:
@@ -206,10 +203,7 @@ def fitted_yaml(names, x, base_config, info: dict, kept: dict | None = None) -> 
     for name, value in zip(names, x):
         parts = name.split(".")
         if parts[-1].isdigit():  # an element of a list: write the whole list
-            current = base_config
-            for p in parts[:-1]:
-                current = getattr(current, p)
-            values = list(current)
+            values = list(get_value(base_config, ".".join(parts[:-1])))
             values[int(parts[-1])] = float(value)
             parts, value = parts[:-1], values
         node = tree

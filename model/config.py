@@ -8,6 +8,7 @@ allowed; the command-line entry points print that line and exit with status 2.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import typing
 from pathlib import Path
@@ -170,7 +171,7 @@ def validate(config: Config) -> Config:
         raise ConfigError("'population.low_income_share' + 'population.high_income_share' must be at most 1")
     for key, n in (("health.target_base", 3), ("health.shock_rate", 3), ("health.need_threshold", 3),
                    ("help_seeking.gp_minor_consults", 5), ("population.age_shares", 5)):
-        value = _get(config, key)
+        value = get_value(config, key)
         if len(value) != n:
             raise ConfigError(f"'{key}': needs {n} values, got {len(value)}")
     work = config.social_work
@@ -183,11 +184,59 @@ def validate(config: Config) -> Config:
     return config
 
 
-def _get(config, dotted: str):
+def get_value(config, dotted: str):
+    """The value of a dotted name in a config, e.g. "health.demand_trend" or, for an element of
+    a list, "health.shock_rate.1" (the one way to read a parameter by name)."""
     value = config
     for part in dotted.split("."):
-        value = getattr(value, part)
+        value = value[int(part)] if part.isdigit() else getattr(value, part)
     return value
+
+
+def set_values(config: Config, values: dict) -> Config:
+    """A copy of `config` with the dotted names in `values` set (list elements by index, as in
+    `get_value`), checked by `validate`: the one way to set parameters by name in Python.
+    A whole number given for an int parameter is stored as an int. Raises ConfigError for an
+    unknown name or a value out of range."""
+    new = copy.deepcopy(config)
+    for dotted, value in values.items():
+        check_key(dotted)
+        parent, _, last = dotted.rpartition(".")
+        node = get_value(new, parent) if parent else new
+        if schema_type(dotted) is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if last.isdigit():
+            if not isinstance(node, list) or int(last) >= len(node):
+                raise ConfigError(f"'{dotted}': '{parent}' has no element {last}")
+            node[int(last)] = value
+        else:
+            setattr(node, last, value)
+    return validate(new)
+
+
+def schema_type(dotted: str):
+    """The declared type of a dotted name (for a list element, the element's type)."""
+    node = Config
+    for part in dotted.split("."):
+        if typing.get_origin(node) in (list, typing.List):
+            node = typing.get_args(node)[0] if typing.get_args(node) else typing.Any
+        else:
+            node = _schema_child(node, part)
+    return node
+
+
+def schema_field(dotted: str) -> dataclasses.Field:
+    """The schema field a dotted name belongs to (for a list element, the list's field), whose
+    metadata hold unit, range, source and meaning; ConfigError if there is no such parameter."""
+    check_key(dotted)
+    parts = dotted.split(".")
+    while parts and parts[-1].isdigit():
+        parts.pop()
+    owner = schema_type(".".join(parts[:-1])) if len(parts) > 1 else Config
+    found = {f.name: f for f in dataclasses.fields(owner)} if dataclasses.is_dataclass(owner) else {}
+    if parts[-1] not in found:
+        raise ConfigError(f"unknown key '{dotted}'")
+    return found[parts[-1]]
 
 
 def _check_share_sum(key: str, shares) -> None:

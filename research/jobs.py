@@ -21,6 +21,7 @@ from typing import Any
 import model
 
 REPO = Path(__file__).resolve().parent.parent
+NOT_MODEL = ("registry.yaml",)  # configs the model never loads (relative to configs/)
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,10 +115,12 @@ def reducer_function(name: str):
 @functools.cache
 def code_digest() -> str:
     """Fingerprint of the model code and the configs it loads: results of older code or
-    configs (a new calibration, say) are not reused."""
+    configs (a new calibration, say) are not reused. The executor settings and the parameter
+    registry (configs/registry.yaml, read by studies, never by the model) are left out."""
     h = hashlib.sha256()
     files = [*sorted((REPO / "model").rglob("*.py")),
-             *sorted(p for p in (REPO / "configs").rglob("*.yaml") if "executor" not in p.parts)]
+             *sorted(p for p in (REPO / "configs").rglob("*.yaml")
+                     if "executor" not in p.parts and p.relative_to(REPO / "configs").as_posix() not in NOT_MODEL)]
     for path in files:
         h.update(str(path.relative_to(REPO)).encode())
         h.update(path.read_bytes())
