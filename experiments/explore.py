@@ -24,7 +24,8 @@ population.size=10000 years=3). The seed is that of every run and of the sampler
 The folder (`hydra.run.dir=...`, else a new one under outputs/explore/) receives experiments.csv
 (one row per run: scenario, policy, the uncertain values by dotted name, the outcomes of
 `research.ema.OUTCOMES`, and of_interest), prim_boxes.csv (per policy other than baseline and box:
-coverage, density, mass, res_dim and the restricted dimensions with their limits), tradeoffs.png
+coverage, density, mass, res_dim, the restricted dimensions with their limits and quasi-p values,
+and those of them with quasi-p < 0.05), tradeoffs.png
 (fund cost against avoided care cost per run, coloured by whether it pays for itself) and
 prim_tradeoff.png (PRIM's peeling trajectory, coverage against density). Runs are kept in jobs/
 as they finish (`research`): the same command with the same folder skips finished runs.
@@ -53,7 +54,8 @@ from research import ema
 OPTIONS = ("scenarios", "policies", "parameters", "recovered", "threshold", "boxes", "registry")
 DEFAULT_MODEL = ["population.size=10000", "years=3"]
 DEFAULT_POLICIES = ["baseline", "preventiefonds"]
-BOX_COLUMNS = ["policy", "box", "coverage", "density", "mass", "res_dim", "restricted"]
+BOX_COLUMNS = ["policy", "box", "coverage", "density", "mass", "res_dim", "restricted", "significant"]
+QP = 0.05  # a restriction whose quasi-p value is below this is listed as significant
 
 
 def _share(key: str, value: str, low: float, high: float) -> float:
@@ -142,7 +144,7 @@ def prim_boxes(mdl, runs: pd.DataFrame, policy: str, threshold: float, most: int
         return [], None, f"{policy}: no run is a case of interest (none recovers the asked share); no PRIM box"
     if y.all():
         return ([{"policy": policy, "box": 0, "coverage": 1.0, "density": 1.0, "mass": 1.0, "res_dim": 0,
-                  "restricted": ""}], None,
+                  "restricted": "", "significant": ""}], None,
                 f"{policy}: every run is a case of interest; the box is the whole space (no restriction)")
     x = part[[p.variable_name[0] for p in mdl.uncertainties]]
     logging.getLogger("EMA").setLevel(logging.WARNING)
@@ -160,13 +162,18 @@ def prim_boxes(mdl, runs: pd.DataFrame, policy: str, threshold: float, most: int
             box.select(pick)
             lims = box.box_lims[pick]
             restricted = sdutil._determine_restricted_dims(lims, finder.box_init)
-            text = "; ".join(f"{d} in [{lims[d].iloc[0]:.4g}, {lims[d].iloc[1]:.4g}]" for d in restricted)
+            qp = {d: min((v for v in box.p_values[pick].get(d, []) if v >= 0), default=float("nan"))
+                  for d in restricted}  # quasi-p of the restriction (Bryant and Lempert 2010), -1: side not cut
+            text = "; ".join(f"{d} in [{lims[d].iloc[0]:.4g}, {lims[d].iloc[1]:.4g}] (qp {qp[d]:.2g})"
+                             for d in restricted)
+            significant = "; ".join(d for d in restricted if qp[d] < QP)
             if first is None:
                 first = box
             if box.density < threshold:  # what remains holds no dense box: stop
                 break
             rows.append({"policy": policy, "box": i, "coverage": float(box.coverage), "density": float(box.density),
-                         "mass": float(box.mass), "res_dim": int(len(restricted)), "restricted": text})
+                         "mass": float(box.mass), "res_dim": int(len(restricted)), "restricted": text,
+                         "significant": significant})
     note = "" if rows else f"{policy}: PRIM found no box with density >= {threshold:g}"
     return rows, first, note
 
@@ -275,7 +282,8 @@ def main(argv: list[str] | None = None) -> Path:
         print(note)
     for row in rows:
         print(f"{row['policy']} box {row['box']}: coverage {row['coverage']:.2f}, density {row['density']:.2f}, "
-              f"mass {row['mass']:.2f}; {row['restricted'] or 'no restriction'}")
+              f"mass {row['mass']:.2f}; {row['restricted'] or 'no restriction'}; "
+              f"significant (qp < {QP:g}): {row['significant'] or 'none'}")
     print(f"results: {folder}")
     return folder
 
