@@ -8,7 +8,11 @@ config.yaml and overview.png. `hydra.run.dir=...` (or `hydra.sweep.dir=...`) set
 A sweep skips runs whose folder is already complete, so an interrupted sweep resumes. Its runs
 go through `research`: one after another by default, or `executor=processes|dask|slurm`
 (`workers=`, `dask.address=`); a run that fails is recorded in the sweep folder (jobs/) with its
-error and the others finish.
+error and the others finish. Each run of a sweep keeps its overrides in .hydra/overrides.yaml.
+
+Arguments that ask Hydra itself for something (hydra/launcher=joblib, hydra/launcher=cluster for
+SLURM, other hydra.* settings, --cfg, --info) run the sweep through Hydra's launchers instead
+(experiments.hydra_app). `python -m experiments.collect <sweep folder>` gathers a sweep's runs.
 """
 
 from __future__ import annotations
