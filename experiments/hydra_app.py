@@ -14,6 +14,7 @@ writes the usual run folder into Hydra's job folder (<sweep dir>/<job number>/) 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -84,6 +85,7 @@ def save_into(results: model.Results, folder: Path, extra=None) -> Path:
 def job(cfg: DictConfig) -> str:
     from experiments.run import overview_extra, summary_table
 
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Hydra logs INFO; Mesa's is a line per step
     hc = HydraConfig.get()
     overrides = list(hc.overrides.task)
     config = model.load_config(overrides=overrides)
