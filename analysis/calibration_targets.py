@@ -7,17 +7,17 @@ One objective covers both, so a single parameter set is fitted to all of them.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import yaml
 
+from model import paths
 from model.results import select
 from model.services import HOSPITAL_SERVICES, NULDE, SERVICES, WMO_SERVICES
 
 NULDE_SERVICES = tuple(s.name for s in SERVICES if s.line == NULDE)
 
-TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets.yaml"
+TARGETS_FILE = paths.data_dir() / "targets.yaml"
 NOT_MODELLED: set[str] = set()
 # CPB growth targets and the tolerance (fraction) each must be met within; a miss of one
 # tolerance weighs as much in the objective as a 15% miss on a base rate

@@ -48,13 +48,14 @@ from tqdm import tqdm
 import model
 from analysis.calibration_targets import CPB_TOLERANCE, comparison, fitted_targets, objective
 from experiments import cpb_wijkteam
-from experiments.cli import REPO, fail, split_args, take_executor, unique_run_dir
+from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from model import paths
 from model.config import ConfigError, get_value, parse_overrides
 from research import Executor, Job, run_study
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
            "install": "false", "keep": "false", "check": "false", "cpb_size": "0"}
-INSTALLED = REPO / "configs" / "calibration" / "fitted.yaml"
+INSTALLED = paths.config_dir() / "calibration" / "fitted.yaml"
 DEFAULT_MODEL = ["population.size=20000", "years=4"]
 
 
@@ -92,7 +93,7 @@ def parse(argv: list[str]) -> tuple[dict, list[str], dict, Executor]:
 
 def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
     """Free parameters with bounds; each must be a known key and its bounds inside the schema range."""
-    file = path if path.is_absolute() else REPO / path
+    file = path if path.is_absolute() or path.exists() else paths.root() / path  # cwd, else beside configs/
     if not file.exists():
         fail(f"'free': no such file {path}")
     free = yaml.safe_load(file.read_text()) or {}

@@ -9,9 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import research
+from model import paths
 from model.config import ConfigError, parse_overrides
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = paths.output_root()  # output folders go here: the checkout, else the current directory
 
 
 def fail(message: str) -> "NoReturn":  # noqa: F821

@@ -8,7 +8,11 @@ config.yaml and overview.png. `hydra.run.dir=...` (or `hydra.sweep.dir=...`) set
 A sweep skips runs whose folder is already complete, so an interrupted sweep resumes. Its runs
 go through `research`: one after another by default, or `executor=processes|dask|slurm`
 (`workers=`, `dask.address=`); a run that fails is recorded in the sweep folder (jobs/) with its
-error and the others finish.
+error and the others finish. Each run of a sweep keeps its overrides in .hydra/overrides.yaml.
+
+Arguments that ask Hydra itself for something (hydra/launcher=joblib, hydra/launcher=cluster for
+SLURM, other hydra.* settings, --cfg, --info) run the sweep through Hydra's launchers instead
+(experiments.hydra_app). `python -m experiments.collect <sweep folder>` gathers a sweep's runs.
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import yaml
 from tqdm import tqdm
 
 import model
 from analysis.figures import overview_figure
+import research
+from experiments import hydra_app
 from experiments.cli import expand_sweep, fail, split_args, sweep_root, take_executor, unique_run_dir
 from research import Job, run_study
 
@@ -39,10 +46,20 @@ def run_one(overrides: list[str], folder: Path | None, show_progress: bool = Tru
     return folder
 
 
-def save(results, folder: str | Path) -> Path:
+def save(results, folder: str | Path, overrides: tuple[str, ...] | None = None) -> Path:
     """The run folder: tables, summary, resolved config and the overview figure. Also the
-    reducer of a sweep's runs, so each worker writes its own run's folder."""
-    return results.save(folder, extra=lambda r, into: overview_figure(r, into / "overview.png"))
+    reducer of a sweep's runs, so each worker writes its own run's folder; a sweep's run also
+    keeps its overrides in .hydra/overrides.yaml, where Hydra keeps them (experiments.collect)."""
+    def extra(r, into: Path) -> None:
+        overview_extra(r, into)
+        if overrides is not None:
+            (into / ".hydra").mkdir(exist_ok=True)
+            (into / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
+    return results.save(folder, extra=extra)
+
+
+def overview_extra(results, into: Path) -> None:
+    overview_figure(results, into / "overview.png")
 
 
 def summary_table(s: dict) -> str:
@@ -69,7 +86,10 @@ def summary_table(s: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args, flags = split_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if hydra_app.wants_hydra(argv):
+        return run_hydra(argv)
+    args, flags = split_args(argv)
     executor, overrides = take_executor(args, default="serial")  # a sweep runs one run after another unless asked
     if not flags["multirun"]:
         given = [a.partition("=")[0] for a in args if a not in overrides]
@@ -85,7 +105,8 @@ def main(argv: list[str] | None = None) -> None:
         except model.ConfigError as exc:
             fail(str(exc))
     root = Path(flags.get("sweep_dir") or sweep_root()).resolve()
-    jobs = [Job(config, config.seed, "experiments.run:save", args=(str(root / str(i)),), label=" ".join(overrides))
+    jobs = [Job(config, config.seed, "experiments.run:save", args=(str(root / str(i)), tuple(overrides)),
+                label=" ".join(overrides))
             for i, (config, overrides) in enumerate(zip(configs, sweep))]
     todo = [job for job in jobs if not (Path(job.args[0]) / "summary.json").exists()]
     print(f"{len(jobs)} runs in {root}; {len(jobs) - len(todo)} already complete; {executor.describe()}")
@@ -97,6 +118,22 @@ def main(argv: list[str] | None = None) -> None:
     if not outcome.ok:
         print(outcome.report(), file=sys.stderr)
         raise SystemExit(1)
+
+
+def run_hydra(argv: list[str]) -> None:
+    """Hand the arguments to the Hydra app (Hydra's launchers and sweepers), after checking
+    every run's overrides here, so a bad key stops the sweep before anything is launched."""
+    overrides = hydra_app.model_overrides(argv)
+    options, _ = research.options.split(overrides)
+    if options:
+        fail(f"'{next(iter(options))}': executor options go with experiments.run's own sweeps; with a Hydra "
+             "launcher (hydra/launcher=...) the launcher runs the jobs")
+    for run in (expand_sweep(overrides) if "--multirun" in argv or "-m" in argv else [overrides]):
+        try:
+            model.load_config(overrides=run)
+        except model.ConfigError as exc:
+            fail(str(exc))
+    hydra_app.main(argv, sweep_root(), unique_run_dir("run", "hydra"))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import typing
-from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -21,10 +20,10 @@ from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from model import threads
+from model import paths, threads
 from model.parameters import Config, MunicipalityConfig, iter_parameters
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = paths.config_dir()  # the checkout's configs/, or the copy installed with the package
 GROUPS = ("region", "population", "financing", "calibration", "scenario")
 
 ConfigStore.instance().store(name="carelines_schema", node=Config)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import model
+from model import paths
 
-REPO = Path(__file__).resolve().parent.parent
 NOT_MODEL = ("registry.yaml",)  # configs the model never loads (relative to configs/)
 
 
@@ -118,11 +118,14 @@ def code_digest() -> str:
     configs (a new calibration, say) are not reused. The executor settings and the parameter
     registry (configs/registry.yaml, read by studies, never by the model) are left out."""
     h = hashlib.sha256()
-    files = [*sorted((REPO / "model").rglob("*.py")),
-             *sorted(p for p in (REPO / "configs").rglob("*.yaml")
-                     if "executor" not in p.parts and p.relative_to(REPO / "configs").as_posix() not in NOT_MODEL)]
-    for path in files:
-        h.update(str(path.relative_to(REPO)).encode())
+    configs = paths.config_dir()
+    files = [*((f"model/{p.relative_to(paths.PACKAGE).as_posix()}", p)
+               for p in sorted(paths.PACKAGE.rglob("*.py")) if "_resources" not in p.parts),
+             *((f"configs/{p.relative_to(configs).as_posix()}", p) for p in sorted(configs.rglob("*.yaml"))
+               if not {"executor", "hydra"} & set(p.relative_to(configs).parts)
+               and p.relative_to(configs).as_posix() not in NOT_MODEL)]
+    for name, path in files:  # named relative to the checkout, so an installed copy gives the same keys
+        h.update(name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 

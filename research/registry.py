@@ -26,10 +26,11 @@ from typing import Any, Sequence
 
 import yaml
 
+from model import paths
 from model.config import ConfigError, get_value, load_config, schema_field, schema_type
 from model.parameters import Config
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "configs" / "registry.yaml"
+DEFAULT_FILE = paths.config_dir() / "registry.yaml"
 KINDS = ("uncertainty", "lever")
 DISTRIBUTIONS = ("uniform", "triangular", "loguniform")
 KEYS = ("kind", "range", "levels", "distribution", "mode", "unit", "label")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import yaml
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "configs" / "executor" / "slurm.yaml"
+from model import paths
+
+DEFAULT_FILE = paths.config_dir() / "executor" / "slurm.yaml"
 WALLTIME = re.compile(r"^(\d+-)?\d{1,3}:\d{2}(:\d{2})?$")
 MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|[KMGT]i?B?)$", re.IGNORECASE)
 
