@@ -52,6 +52,39 @@ def take_executor(args: list[str], default: str | None = None,
         fail(str(exc))
 
 
+def study_args(argv: list[str], command: str, options) -> tuple[dict, list[str], object, dict]:
+    """The arguments of a study that samples its own runs (sensitivity, explore): its own
+    options (`options`: their names) as given, the model overrides, the executor and the
+    Hydra-style flags. A study writes one folder and makes its own runs, so --multirun and a
+    sweep folder are refused."""
+    args, flags = split_args(argv)
+    if flags["multirun"]:
+        fail(f"--multirun is not used by {command}; it samples the registry's parameters itself")
+    if "sweep_dir" in flags:
+        fail(f"'hydra.sweep.dir': {command} writes one folder; use hydra.run.dir")
+    executor, args = take_executor(args)
+    given, overrides = {}, []
+    for text in args:
+        key, sep, value = text.partition("=")
+        if sep and key in options:
+            given[key] = value
+        else:
+            overrides.append(text)
+    return given, overrides, executor, flags
+
+
+def list_option(value: str) -> list[str]:
+    """A list option: `[a,b]` or `a,b`."""
+    return [x.strip() for x in value.strip().strip("[]").split(",") if x.strip()]
+
+
+def whole_option(key: str, value: str, least: int) -> int:
+    """A whole-number option of at least `least`, or one line naming the key and exit 2."""
+    if not value.strip().isdigit() or int(value) < least:
+        fail(f"'{key}': {value} is not allowed; allowed is a whole number >= {least}")
+    return int(value)
+
+
 def expand_sweep(overrides: list[str]) -> list[list[str]]:
     """Cartesian product of sweep overrides (key=a,b,c or key=range(...)), as Hydra's basic sweeper."""
     try:

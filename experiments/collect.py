@@ -22,7 +22,6 @@ table=timeseries), each to a temporary file first and then renamed.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import pandas as pd
 import yaml
 
 from experiments.cli import fail
+from research.store import write_atomic
 
 TABLES = ("summary", "timeseries")
 IDENTIFIERS = ("scenario", "seed", "years")  # in summary.json and in the overrides: the override column holds it
@@ -128,12 +128,7 @@ def write(df: pd.DataFrame, root: Path, stem: str) -> list[Path]:
     for suffix, writer in ((".parquet", lambda f: df.to_parquet(f, index=False)),
                            (".csv", lambda f: df.to_csv(f, index=False))):
         target = root / f"{stem}{suffix}"
-        tmp = root / f".{stem}{suffix}.{os.getpid()}.tmp"
-        try:
-            writer(tmp)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(target, writer)
         written.append(target)
     return written
 

@@ -44,8 +44,8 @@ import pandas as pd
 
 import model
 import research
-from experiments.cli import fail, split_args, take_executor, unique_run_dir
-from experiments.sensitivity import _list, _whole, write_csv
+from experiments.cli import fail, list_option, study_args, unique_run_dir, whole_option
+from experiments.sensitivity import write_csv
 from model.config import ConfigError
 from research import registry
 
@@ -70,23 +70,11 @@ def _share(key: str, value: str, low: float, high: float) -> float:
 
 def parse(argv: list[str]):
     """The study's options (checked), the model overrides, the folder and the executor."""
-    args, flags = split_args(argv)
-    if flags["multirun"]:
-        fail("--multirun is not used by experiments.explore; it samples the registry's uncertainties itself")
-    if "sweep_dir" in flags:
-        fail("'hydra.sweep.dir': experiments.explore writes one folder; use hydra.run.dir")
-    executor, args = take_executor(args)
-    given, overrides = {}, []
-    for text in args:
-        key, sep, value = text.partition("=")
-        if sep and key in OPTIONS:
-            given[key] = value
-        elif key == "scenario":
-            fail("'scenario': experiments.explore runs scenario files as policies; use policies=[baseline,...]")
-        else:
-            overrides.append(text)
-    scenarios = _whole("scenarios", given.get("scenarios", "50"), 2)
-    names = _list(given["policies"]) if "policies" in given else list(DEFAULT_POLICIES)
+    given, overrides, executor, flags = study_args(argv, "experiments.explore", OPTIONS)
+    if any(text.partition("=")[0] == "scenario" for text in overrides):
+        fail("'scenario': experiments.explore runs scenario files as policies; use policies=[baseline,...]")
+    scenarios = whole_option("scenarios", given.get("scenarios", "50"), 2)
+    names = list_option(given["policies"]) if "policies" in given else list(DEFAULT_POLICIES)
     try:
         policies = ema.policies(names)
     except ema.AdapterError as exc:
@@ -97,11 +85,11 @@ def parse(argv: list[str]):
         fail("'policies': give at least one policy besides baseline, e.g. policies=[baseline,preventiefonds]")
     recovered = _share("recovered", given.get("recovered", "1"), 0.0, 100.0)
     threshold = _share("threshold", given.get("threshold", "0.8"), 0.0, 1.0)
-    boxes = _whole("boxes", given.get("boxes", "3"), 1)
+    boxes = whole_option("boxes", given.get("boxes", "3"), 1)
     path = Path(given.get("registry", registry.DEFAULT_FILE))
     try:
         entries = registry.load(path)
-        chosen = _list(given["parameters"]) if "parameters" in given else None
+        chosen = list_option(given["parameters"]) if "parameters" in given else None
         uncertain = registry.select(entries, chosen, kind="uncertainty")
         if chosen is not None:
             levers = [n for n in chosen if n not in {e.path for e in uncertain}]

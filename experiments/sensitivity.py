@@ -32,9 +32,7 @@ finish (`research`): the same command with the same folder skips finished runs.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -45,9 +43,10 @@ import pandas as pd
 import model
 import research
 from analysis.sensitivity import OUTPUTS, UNITS
-from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from experiments.cli import fail, list_option, study_args, unique_run_dir, whole_option
 from model.config import ConfigError, set_values
 from research import registry
+from research.store import write_atomic
 
 METHODS = ("morris", "sobol")
 OPTIONS = ("method", "samples", "parameters", "outputs", "registry", "levels", "second_order")
@@ -58,48 +57,26 @@ COLUMNS = {"morris": ("mu_star", "mu_star_conf", "sigma", "mu"), "sobol": ("S1",
 MAIN_INDEX = {"morris": ("mu_star", "mu_star_conf"), "sobol": ("ST", "ST_conf")}
 
 
-def _list(value: str) -> list[str]:
-    return [x.strip() for x in value.strip().strip("[]").split(",") if x.strip()]
-
-
-def _whole(key: str, value: str, least: int) -> int:
-    if not value.strip().isdigit() or int(value) < least:
-        fail(f"'{key}': {value} is not allowed; allowed is a whole number >= {least}")
-    return int(value)
-
-
 def parse(argv: list[str]):
     """The study's options (checked), the model overrides, the folder and the executor."""
-    args, flags = split_args(argv)
-    if flags["multirun"]:
-        fail("--multirun is not used by experiments.sensitivity; it samples the registry's parameters itself")
-    if "sweep_dir" in flags:
-        fail("'hydra.sweep.dir': experiments.sensitivity writes one folder; use hydra.run.dir")
-    executor, args = take_executor(args)
-    given, overrides = {}, []
-    for text in args:
-        key, sep, value = text.partition("=")
-        if sep and key in OPTIONS:
-            given[key] = value
-        else:
-            overrides.append(text)
+    given, overrides, executor, flags = study_args(argv, "experiments.sensitivity", OPTIONS)
     method = given.get("method", "morris")
     if method not in METHODS:
         fail(f"'method': '{method}' is not allowed; allowed are {', '.join(METHODS)}")
-    samples = _whole("samples", given.get("samples", str(DEFAULT_SAMPLES[method])), 1)
+    samples = whole_option("samples", given.get("samples", str(DEFAULT_SAMPLES[method])), 1)
     if method == "morris" and samples < 2:
         fail(f"'samples': {samples} is not allowed for method=morris; allowed is a whole number >= 2 "
              "(trajectories; sigma and confidence need two)")
     if method == "sobol" and samples & (samples - 1):
         fail(f"'samples': {samples} is not allowed for method=sobol; allowed is a power of 2 (Sobol' sequences "
              f"balance only then), e.g. {2 ** int(np.log2(samples))} or {2 ** (int(np.log2(samples)) + 1)}")
-    levels = _whole("levels", given.get("levels", "4"), 2)
+    levels = whole_option("levels", given.get("levels", "4"), 2)
     if levels % 2:
         fail(f"'levels': {levels} is not allowed; allowed is an even number >= 2")
     second = given.get("second_order", "true")
     if second not in ("true", "false"):
         fail(f"'second_order': '{second}' is not allowed; allowed are true, false")
-    outputs = _list(given["outputs"]) if "outputs" in given else list(OUTPUTS)
+    outputs = list_option(given["outputs"]) if "outputs" in given else list(OUTPUTS)
     for name in outputs:
         if name not in OUTPUTS:
             fail(f"'outputs': '{name}' is not allowed; allowed are {', '.join(OUTPUTS)}")
@@ -108,7 +85,7 @@ def parse(argv: list[str]):
     path = Path(given.get("registry", registry.DEFAULT_FILE))
     try:
         entries = registry.load(path)
-        names = _list(given["parameters"]) if "parameters" in given else None
+        names = list_option(given["parameters"]) if "parameters" in given else None
         if names is not None and len(set(names)) != len(names):
             fail("'parameters': a parameter is named twice; name each once")
         chosen = registry.select(entries, names, kind=None if names else "uncertainty")
@@ -192,14 +169,8 @@ def analyse(opts: dict, X: np.ndarray, values: list[dict], seed: int) -> tuple[p
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Write a table to a temporary file and rename it into place (never half-written)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    """Write a table, never half-written (`research.store.write_atomic`)."""
+    write_atomic(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
 def figures(opts: dict, table: pd.DataFrame, by_year: pd.DataFrame, folder: Path) -> None:

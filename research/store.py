@@ -19,6 +19,21 @@ from research.jobs import Done, Failed, Job
 TEMPORARY = ".tmp"
 
 
+def write_atomic(path: Path, write) -> None:
+    """Write a file under its final name only when complete: `write(temporary_path)` writes a
+    temporary file in the same folder, which is then renamed into place (a rename within one
+    folder is atomic). Every output file of a study is written this way."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 class Store:
     """The finished and failed jobs of a study in one folder."""
 
@@ -62,14 +77,9 @@ class Store:
                 path.unlink()
 
     def _write(self, path: Path, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{path.name}.", suffix=TEMPORARY)
-        try:
-            with os.fdopen(fd, "wb") as f:
+        def write(tmp):
+            with open(tmp, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, write)
