@@ -143,14 +143,18 @@ class PerVerrichting(Contract):
     def paid_per_contact(self) -> bool:
         return True
 
+    def elasticity(self) -> float:
+        """How strongly the provider stretches volume for revenue."""
+        return self.financing.supply_elasticity
+
     def length_factor(self) -> float:
-        return 1.0 + self.financing.supply_elasticity
+        return 1.0 + self.elasticity()
 
     def contact_factor(self) -> float:
-        return 1.0 + self.financing.supply_elasticity
+        return 1.0 + self.elasticity()
 
     def min_severity(self) -> float:
-        return self.provider.cfg.min_severity * (1.0 - 2.0 * self.financing.supply_elasticity)
+        return self.provider.cfg.min_severity * (1.0 - 2.0 * self.elasticity())
 
     def respond_to_demand(self, demand: float, capacity: float, staff_cut: bool) -> None:
         """Close `financing.capacity_response` of the gap between demand and capacity, at most
@@ -248,15 +252,6 @@ class IntegratedBudget(PerVerrichting):
 
     def elasticity(self) -> float:
         return self.financing.supply_elasticity * (1.0 - self.savings_share)
-
-    def length_factor(self) -> float:
-        return 1.0 + self.elasticity()
-
-    def contact_factor(self) -> float:
-        return 1.0 + self.elasticity()
-
-    def min_severity(self) -> float:
-        return self.provider.cfg.min_severity * (1.0 - 2.0 * self.elasticity())
 
 
 def contract_for(rule: str, provider) -> Contract:

@@ -61,7 +61,7 @@ class HealthRules:
         self.service_effect = model.services_cfg_array("effect")
         # responders improve by the mean effect over the share that responds
         self.responds = (1.0 - np.asarray(h.care_non_response, dtype=f32)).astype(f32)
-        self.dose_response = f32(h.dose_response)
+        self.dose_response = f32(h.dose_response)  # the effect per provider: its contact factor to this power
         self.demand_trend = h.demand_trend
 
 
@@ -122,8 +122,8 @@ BLOCK = 512  # residents handled together: the block's working arrays stay in th
 @threads.kernel  # serial unless threads are asked for (model.threads)
 def _step(health, severity, state, alive, age, income, debt, benefit, wijk, network, service, root,
           in_voorzorg, shock_keys, trend, base, base_child, network_effect, age_decline, threshold, progression,
-          coupling, shock, scalars, service_effect, service_treats_root, months, municipality, provider_index, contact_factor,
-          responds, dose_response, response_key, month):
+          coupling, shock, scalars, service_effect, service_treats_root, months, municipality, provider_index,
+          provider_dose, responds, response_key, month):
     """A month of health for every resident, block by block. Each block runs the steps of the
     module docstring in passes over its residents, so that the straight-line arithmetic of
     drift, coupling and the draws runs on vector instructions (several residents at once) and
@@ -219,8 +219,8 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
                         episode = (i * 3 + d) * 4096 + ((month - months[d, i]) & 4095)
                         if draw(response_key, episode) >= responds[d]:
                             continue  # a non-responder: this episode brings no improvement
-                        dose = contact_factor[provider_index[s, municipality[i]]] ** dose_response
-                        effect = min(service_effect[s] * dose / responds[d], ONE)
+                        effect = min(service_effect[s] * provider_dose[provider_index[s, municipality[i]]]
+                                     / responds[d], ONE)
                         h[d, j] += effect * max(threshold[d] + margin - h[d, j], ZERO)
                         r = root[d, i]
                         if service_treats_root[s] and r != d:
@@ -250,9 +250,10 @@ def step(model) -> None:
     model.severity = _severity_buffer(model)
     _step(_rows(res.health), _rows(model.severity), _rows(res.state), res.alive, res.age, res.income, res.debt,
           res.benefit, res.wijk, res.network, res.service, res.root, res.in_voorzorg,
-          keys, trend, rules.base, rules.base_child, rules.network_effect, rules.age_decline, rules.threshold, rules.progression, rules.coupling,
-          rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT, res.months, res.municipality,
-          model.provider_index, model.provider_contact_factor, rules.responds, rules.dose_response,
+          keys, trend, rules.base, rules.base_child, rules.network_effect, rules.age_decline, rules.threshold,
+          rules.progression, rules.coupling, rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT,
+          res.months, res.municipality,
+          model.provider_index, model.provider_contact_factor ** rules.dose_response, rules.responds,
           model.streams.key("care.response", 0), np.int64(model.month))
 
 
