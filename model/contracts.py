@@ -234,24 +234,26 @@ class Capitation(Contract):
 class IntegratedBudget(PerVerrichting):
     """Ontschotting: paid per contact from the regional budget (`RegionalBudget`), which pays a
     share of each year's surplus back to the providers it paid (shared savings,
-    `policies.ontschotting.level`). A provider that keeps part of what the region saves gains
-    less from stretching volume: the per-verrichting response (`financing.supply_elasticity`)
-    shrinks by that share, and a provider that shares savings discharges on recovery. Capacity
-    still follows demand. Under the lever every provider otherwise paid per verrichting gets this
-    contract; its savings are what these providers do differently, paid for by their bonus."""
+    `policies.ontschotting.level`), in proportion to what each was paid. A provider that
+    stretches volume by one euro lowers the surplus by that euro but its own bonus only by its
+    part of it: its stake is the savings share times its share of the budget's payments (free
+    riding), or times one if the region's providers act as one network
+    (`financing.shared_savings_cooperation` weighs the two). The per-verrichting response
+    (`financing.supply_elasticity`) shrinks by that stake; capacity still follows demand. Under
+    the lever every provider otherwise paid per verrichting gets this contract; its savings are
+    what these providers do differently, paid for by their bonus."""
 
     name = "integrated_budget"
 
-    @property
-    def savings_share(self) -> float:
-        return self.provider.model.policy.savings_share
-
-    @property
-    def early_discharge(self) -> bool:
-        return self.savings_share > 0
+    def stake(self) -> float:
+        """The part of a euro of extra volume the provider loses through its smaller bonus."""
+        model = self.provider.model
+        cooperation = self.financing.shared_savings_cooperation
+        own = model.regional_budget.payment_share()[self.provider.index] if model.regional_budget else 0.0
+        return model.policy.savings_share * (cooperation + (1.0 - cooperation) * own)
 
     def elasticity(self) -> float:
-        return self.financing.supply_elasticity * (1.0 - self.savings_share)
+        return self.financing.supply_elasticity * (1.0 - self.stake())
 
 
 def contract_for(rule: str, provider) -> Contract:
@@ -341,6 +343,7 @@ class RegionalBudget(Pot):
         self.balance = 0.0
         self.monthly_contribution = None   # (municipality array, insurer array) per municipality
         self.contributed_year = None
+        self._payment_share = None  # see `payment_share`
 
     def start(self, reference: dict) -> None:
         self.monthly_contribution = reference
@@ -360,8 +363,10 @@ class RegionalBudget(Pot):
         total = sum(float(v.sum()) for v in self.contributed_year.values())
         if total <= 0:
             return
+        share = self._recent_payment_share(F["regional_budget"])
+        self._payment_share = share if share.any() else None  # the providers' stakes next year
         bonus = model.policy.savings_share * self.balance if self.balance > 0 else 0.0
-        bonus = self.pay_providers_share(bonus) if bonus > 0 else 0.0
+        bonus = self.pay_providers_share(bonus, share) if bonus > 0 else 0.0
         rest = self.balance - bonus
         munis = np.arange(model.region.n_municipalities)
         for payer, contributed in self.contributed_year.items():
@@ -379,21 +384,37 @@ class RegionalBudget(Pot):
             contributed[:] = 0.0
         self.balance = bonus  # the bonus is care paid this month: `book_month` draws it from the balance
 
-    def pay_providers_share(self, amount: float) -> float:
-        """`amount` of the surplus to the providers paid from this budget in the last 12 months,
-        in proportion to their payments; booked as care paid by the regional budget this month.
-        Returns what was paid (0 when it paid no provider)."""
+    def payment_share(self) -> np.ndarray:
+        """Each provider's share of the care payments of the last 12 months: those of this budget
+        once it has paid a year, before that those of every financier (what the providers
+        expect their part of the bonus to be). Set again at each year end."""
+        if self._payment_share is None:
+            self._payment_share = self._recent_payment_share(F["regional_budget"])
+            if not self._payment_share.any():
+                self._payment_share = self._recent_payment_share(None)
+        return self._payment_share
+
+    def _recent_payment_share(self, payer) -> np.ndarray:
         model = self.model
         a = model.ledger.arrays()
-        sel = (a["payer"] == F["regional_budget"]) & (a["kind"] == 0) & (a["month"] >= model.month - 12) & \
-            (a["payee"] < len(model.providers))
+        sel = (a["kind"] == 0) & (a["month"] >= model.month - 12) & (a["payee"] < len(model.providers))
+        if payer is not None:
+            sel &= a["payer"] == payer
         paid = np.bincount(a["payee"][sel].astype(np.int64), weights=a["amount"][sel], minlength=len(model.providers))
-        if paid.sum() <= 0:
+        total = paid.sum()
+        return paid / total if total > 0 else paid
+
+    def pay_providers_share(self, amount: float, share: np.ndarray) -> float:
+        """`amount` of the surplus to the providers in proportion to `share` (what this budget
+        paid each in the last 12 months); booked as care paid by the regional budget this month.
+        Returns what was paid (0 when it paid no provider)."""
+        model = self.model
+        if not share.any():
             return 0.0
-        nz = np.nonzero(paid > 0)[0]
+        nz = np.nonzero(share > 0)[0]
         dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
         model.ledger.add(model.month, F["regional_budget"], nz, model.provider_municipality[nz],
-                         model.provider_line[nz], dom, NO_GROUP, 0, amount * paid[nz] / paid.sum())
+                         model.provider_line[nz], dom, NO_GROUP, 0, amount * share[nz])
         return amount
 
 

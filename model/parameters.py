@@ -736,6 +736,15 @@ class FinancingConfig:
                                      "Douven, Remmerswaal & Mosca (2015): 11-13% of treatments pushed "
                                      "past a fee threshold",
                                      "How strongly per-verrichting providers expand volume.")
+    shared_savings_cooperation: float = param(0.0, "weight of the region's whole surplus in a provider's stake",
+                                              0.0, 1.0,
+                                              "assumption: under shared savings each provider weighs only its "
+                                              "own part of the bonus (free riding, 0); 1 = the region's "
+                                              "providers act as one network that weighs all of it. Shared-"
+                                              "savings programmes save a few percent at most "
+                                              "(data/sources.yaml shared_savings)",
+                                              "Under ontschotting, how far a provider counts the region's "
+                                              "savings as its own.")
     capacity_response: float = param(0.3, "share of the gap between demand and capacity closed per year",
                                      0.0, 1.0,
                                      "assumption: open-ended (per verrichting) financing lets providers "
@@ -846,9 +855,10 @@ class PoliciesConfig:
     schuldhulp: Lever = _lever(2.0, "Multiplier on schuldhulp capacity, with early outreach to debtors.")
     voorzorg: Lever = _lever(0.5, "Monthly chance that a GGZ waiting-list client joins a Voorzorg group "
                                   "(places permitting).")
-    ontschotting: Lever = _lever(1.0, "One regional budget; level = share of its yearly surplus paid to the "
-                                      "providers (shared savings, 0 to 1), by which their per-verrichting "
-                                      "volume response shrinks.")
+    ontschotting: Lever = _lever(0.5, "One regional budget; level = share of its yearly surplus paid to the "
+                                      "providers (shared savings, 0 to 1; at most 0.5 in a one-sided "
+                                      "contract, data/sources.yaml shared_savings); each provider's "
+                                      "per-verrichting volume response shrinks by its stake in it.")
     workforce_shift: Lever = _lever(0.1, "Share of tweede-lijn GGZ and youth staff moved to social work.")
     staff_shortage: Lever = _lever(0.1, "Share of care staff lost in all lines.")
     social_basis_cut: Lever = _lever(0.3, "Sluitpost: share of nulde-lijn capacity cut.")

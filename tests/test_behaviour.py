@@ -109,19 +109,25 @@ def test_more_contacts_help_more_when_the_effect_grows_with_the_dose():
 def test_the_integrated_budget_saves_through_providers_sharing_its_savings():
     """Ontschotting with no savings shared changes nothing providers do: about the same care cost
     as today (municipalities see other bills, so their sluitpost cuts differ a little). With the
-    surplus shared, former per-verrichting providers stretch volume less (fewer
-    contacts per episode, discharge on recovery), care costs less even after their bonus, and
-    the bonus is in the ledger as care paid by the regional budget."""
+    whole surplus shared and the region's providers acting as one network, former
+    per-verrichting providers stretch volume less (fewer contacts per episode) and care costs
+    less even after their bonus. A provider acting alone loses only its own small part of the
+    bonus when it stretches volume, so free riding keeps most of the saving away."""
     base = cached_run(())
     no_share = cached_run(("policies.ontschotting.enabled=true", "policies.ontschotting.level=0"))
-    shared = cached_run(("policies.ontschotting.enabled=true", "policies.ontschotting.level=1"))
+    network = cached_run(("policies.ontschotting.enabled=true", "policies.ontschotting.level=1",
+                          "financing.shared_savings_cooperation=1"))
+    alone = cached_run(("policies.ontschotting.enabled=true", "policies.ontschotting.level=1"))
     assert total(no_share, "cost") == pytest.approx(total(base, "cost"), rel=0.01)
-    assert total(shared, "cost") < 0.98 * total(no_share, "cost")  # model: about -3%
+    assert total(network, "cost") < 0.95 * total(no_share, "cost")  # model: about -10%
+    network_saving = total(no_share, "cost") - total(network, "cost")
+    alone_saving = total(no_share, "cost") - total(alone, "cost")
+    assert alone_saving < 0.25 * network_saving  # stakes are each provider's share of payments
 
     def per_episode(r):
         return total(r, "contacts", line="tweede") / total(r, "new_episodes", line="tweede")
 
-    assert per_episode(shared) < 0.97 * per_episode(base)
+    assert per_episode(network) < 0.97 * per_episode(base)
     m = CarelinesModel(config("policies.ontschotting.enabled=true", "policies.ontschotting.level=1"))
     m.run_model()
     assert any(isinstance(p.contract, IntegratedBudget) for p in m.providers)
