@@ -384,6 +384,14 @@ class RegionalBudget(Pot):
             contributed[:] = 0.0
         self.balance = bonus  # the bonus is care paid this month: `book_month` draws it from the balance
 
+    def close(self) -> None:
+        """At the end of the run: settle the last (part) year as at a year end, so no surplus or
+        deficit is left in the pot when the books close; the providers' bonus is care paid in
+        this last month and drawn from the balance at once."""
+        if self.monthly_contribution is not None:
+            self.settle_year()
+            self.balance = 0.0
+
     def payment_share(self) -> np.ndarray:
         """Each provider's share of the care payments of the last 12 months: those of this budget
         once it has paid a year, before that those of every financier (what the providers

@@ -203,6 +203,8 @@ class CarelinesModel(mesa.Model):
         if self.regional_budget is not None and self.policy.integrated:
             self.regional_budget.collect()
         pay_providers(self, *contacts)
+        if self.regional_budget is not None and self.month == self.total_months - 1:
+            self.regional_budget.close()  # the books close with the run: nothing left in the pot
         self.outcomes.record_month(self, contacts)
         self.month += 1
         self.running = not self.finished
