@@ -98,9 +98,18 @@ def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
     file = path if path.is_absolute() or path.exists() else paths.root() / path  # cwd, else beside configs/
     if not file.exists():
         fail(f"'free': no such file {path}")
-    free = yaml.safe_load(file.read_text()) or {}
+    try:
+        free = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        fail(f"'free': {path} is not valid YAML{f' at line {mark.line + 1}' if mark else ''}; allowed is a "
+             "mapping of parameter names to [low, high]")
+    if not isinstance(free, dict):
+        fail(f"'free': {path} must map parameter names to [low, high]")
     for name, bounds in free.items():
-        if not (isinstance(bounds, list) and len(bounds) == 2 and bounds[0] < bounds[1]):
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) and np.isfinite(b) for b in bounds)
+                and bounds[0] < bounds[1]):
             fail(f"'{name}' in {path}: give [low, high] with low < high")
         for value in bounds:
             try:

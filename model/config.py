@@ -163,7 +163,7 @@ def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | t
             composed = compose(config_name="config", overrides=[scenario_override, *rest])
         config = OmegaConf.to_object(composed)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_one_line(exc)) from None
+        raise ConfigError(_with_allowed(_one_line(exc))) from None
     finally:
         GlobalHydra.instance().clear()
     validate(config)
@@ -184,6 +184,38 @@ def _one_line(exc: BaseException) -> str:
     head = lines[0] if lines else type(exc).__name__
     key = override_key or key
     return f"'{key}': {head}" if key else head
+
+
+def allowed_text(dotted: str) -> str | None:
+    """What the schema allows for a dotted name, in words ("a whole number in [1, 100]")."""
+    try:
+        f = schema_field(dotted)
+    except (ConfigError, TypeError, AttributeError):
+        return None
+    meta = f.metadata
+    if "choices" in meta:
+        return "allowed are " + ", ".join(repr(c) if c == "" else c for c in meta["choices"])
+    declared = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+    if declared == "bool":
+        return "allowed are true, false"
+    low, high = meta.get("range", (None, None))
+    unit = f" ({meta['unit']})" if meta.get("unit") else ""
+    if declared.startswith(("List", "list")):
+        return f"allowed is a list of numbers in [{low}, {high}]{unit}"
+    if declared == "int":
+        return f"allowed is a whole number in [{low}, {high}]{unit}"
+    if low is not None or high is not None:
+        return f"allowed is a number in [{low}, {high}]{unit}"
+    return None
+
+
+def _with_allowed(message: str) -> str:
+    """A Hydra/OmegaConf type error with what the schema allows for its key added."""
+    if not message.startswith("'") or "allowed" in message:
+        return message
+    key = message[1:].split("'", 1)[0]
+    hint = allowed_text(key)
+    return f"{message}; {hint}" if hint else message
 
 
 def validate(config: Config) -> Config:
@@ -359,7 +391,7 @@ def load_config_file(path: str | Path) -> Config:
         merged = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(tree))
         config = OmegaConf.to_object(merged)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"{_one_line(exc)} (in {path.name})") from None
+        raise ConfigError(f"{_with_allowed(_one_line(exc))} (in {path.name})") from None
     validate(config)
     return config
 
