@@ -26,7 +26,8 @@ the command is started again; the number that failed is printed at the end.
 The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate and its
 objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
 fitted.yaml (the best values with provenance: targets, date, objective, seeds), calibration.csv
-(target, model, observed, relative_error) and calibration.png. `install=true` copies
+(target, model, observed, relative_error) and calibration.png, each written whole
+(`research.store.write_atomic`), then COMPLETE.json (versions, the command). `install=true` copies
 fitted.yaml to configs/calibration/fitted.yaml, which every run then loads; with `keep=true`
 the parameters this fit leaves out keep their installed values (a subset is refitted).
 """
@@ -48,10 +49,11 @@ from tqdm import tqdm
 import model
 from analysis.calibration_targets import CPB_TOLERANCE, comparison, fitted_targets, objective
 from experiments import cpb_wijkteam
-from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from experiments.cli import begin_folder, check_folder, end_folder, fail, split_args, take_executor, unique_run_dir
 from model import paths
 from model.config import ConfigError, get_value, parse_overrides
 from research import Executor, Job, run_study
+from research.store import write_atomic
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
            "install": "false", "keep": "false", "check": "false", "cpb_size": "0"}
@@ -96,9 +98,18 @@ def load_free(path: Path, base: list[str]) -> dict[str, tuple[float, float]]:
     file = path if path.is_absolute() or path.exists() else paths.root() / path  # cwd, else beside configs/
     if not file.exists():
         fail(f"'free': no such file {path}")
-    free = yaml.safe_load(file.read_text()) or {}
+    try:
+        free = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        fail(f"'free': {path} is not valid YAML{f' at line {mark.line + 1}' if mark else ''}; allowed is a "
+             "mapping of parameter names to [low, high]")
+    if not isinstance(free, dict):
+        fail(f"'free': {path} must map parameter names to [low, high]")
     for name, bounds in free.items():
-        if not (isinstance(bounds, list) and len(bounds) == 2 and bounds[0] < bounds[1]):
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) and np.isfinite(b) for b in bounds)
+                and bounds[0] < bounds[1]):
             fail(f"'{name}' in {path}: give [low, high] with low < high")
         for value in bounds:
             try:
@@ -149,8 +160,11 @@ class Calibration:
         self.folder, self.names, self.base, self.seeds, self.cpb_size = folder, names, base, seeds, cpb_size
         self.cache_file = folder / "evaluations.csv"
         self.cache: dict[tuple, dict] = {}
+        self.rows: list[dict] = []
         if self.cache_file.exists():
-            for _, row in pd.read_csv(self.cache_file).iterrows():
+            earlier = pd.read_csv(self.cache_file)
+            self.rows = earlier.to_dict("records")
+            for _, row in earlier.iterrows():
                 self.cache[self.key(row[names].to_numpy(float))] = json.loads(row["figures"])
         self.executor = executor
         self.failed = 0  # candidates with a failed run (scored as infinitely bad; retried on a rerun)
@@ -185,8 +199,12 @@ class Calibration:
         return scores
 
     def save_row(self, x, figures) -> None:
+        """Add a candidate to evaluations.csv: the file is rewritten whole and renamed into place,
+        so a calibration killed while writing leaves the previous file, never half a row."""
         row = dict(zip(self.names, map(float, x)), objective=objective(figures), figures=json.dumps(figures))
-        pd.DataFrame([row]).to_csv(self.cache_file, mode="a", header=not self.cache_file.exists(), index=False)
+        self.rows.append(row)
+        table = pd.DataFrame(self.rows)
+        write_atomic(self.cache_file, lambda tmp: table.to_csv(tmp, index=False))
 
 
 def current_value(config, name: str) -> float:
@@ -233,7 +251,7 @@ def figure(rows: list[dict], path: Path) -> None:
                  "data/targets.yaml says otherwise,\n4 or 3 points of growth for CPB); grey: reported, not fitted",
                  fontsize=10)
     ax.invert_yaxis()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -245,12 +263,13 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         fail(str(exc))
     folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("calibrate", "baseline")
+    check_folder(folder, "experiments.calibrate", "calibrate", own=("jobs", "evaluations.csv"))
     if opts["check"]:
         with executor:
             return check(folder, base, opts["seeds"], executor)
     free = load_free(opts["free"], base)
     names = list(free)
-    folder.mkdir(parents=True, exist_ok=True)
+    begin_folder(folder)
     calibration = Calibration(folder, names, base, opts["seeds"], executor, opts["cpb_size"])
     population = 2 ** int(np.ceil(np.log2(opts["popsize"] * len(names))))  # scipy's Sobol start: a power of 2
     total = (opts["maxiter"] + 1) * population
@@ -286,18 +305,21 @@ def main(argv: list[str] | None = None) -> None:
         earlier = kept.get("calibration", {})
         info["method"] += (f"; parameters not in this fit keep the values fitted on {earlier.get('date', '?')} "
                            f"to {earlier.get('fitted_to', '?')} ({earlier.get('seeds', '?')})")
-    (folder / "fitted.yaml").write_text(fitted_yaml(names, x, base_config, info, kept))
+    text = fitted_yaml(names, x, base_config, info, kept)
+    write_atomic(folder / "fitted.yaml", lambda tmp: Path(tmp).write_text(text))
     if opts["install"]:
-        shutil.copy(folder / "fitted.yaml", INSTALLED)
+        write_atomic(INSTALLED, lambda tmp: shutil.copy(folder / "fitted.yaml", tmp))
     report(figures, folder)
+    end_folder(folder, "calibrate", {"candidates": len(calibration.cache)})
 
 
 def report(figures: dict, folder: Path) -> None:
     """calibration.csv and calibration.png in the run folder, and the comparison printed."""
     rows = comparison(figures)
-    pd.DataFrame(rows)[["target", "model", "observed", "relative_error", "tolerance", "within_tolerance", "fitted",
-                        "why_not_fitted", "unit", "source"]].to_csv(folder / "calibration.csv", index=False)
-    figure(rows, folder / "calibration.png")
+    table = pd.DataFrame(rows)[["target", "model", "observed", "relative_error", "tolerance", "within_tolerance",
+                                "fitted", "why_not_fitted", "unit", "source"]]
+    write_atomic(folder / "calibration.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_atomic(folder / "calibration.png", lambda tmp: figure(rows, tmp))
     for r in rows:
         flag = "" if r["within_tolerance"] or not np.isfinite(r["model"]) else "  (outside tolerance)"
         flag += "" if r["fitted"] else "  (reported, not fitted)"
@@ -308,13 +330,14 @@ def report(figures: dict, folder: Path) -> None:
 
 def check(folder: Path, base: list[str], seeds: list[int], executor: Executor) -> None:
     """The installed calibration against every target, without fitting: the mean over the seeds."""
-    folder.mkdir(parents=True, exist_ok=True)
+    begin_folder(folder)
     print(f"checking the installed calibration on seeds {', '.join(map(str, seeds))}")
     figures, = evaluate([(base, [])], seeds, 0, executor, folder / "jobs", progress=True)
     if figures is None:
         print(f"a run failed; its error is in {folder / 'jobs'} (rerun to retry)", file=sys.stderr)
         raise SystemExit(1)
     report(figures, folder)
+    end_folder(folder, "calibrate", {"check": True})
 
 
 if __name__ == "__main__":

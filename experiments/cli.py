@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import research
-from model import paths
+from model import paths, provenance
 from model.config import ConfigError, parse_overrides
 
 REPO = paths.output_root()  # output folders go here: the checkout, else the current directory
@@ -110,3 +110,28 @@ def unique_run_dir(kind: str, label: str) -> Path:
 def sweep_root() -> Path:
     now = datetime.now()
     return REPO / "multirun" / now.strftime("%Y-%m-%d") / f"{now:%H-%M-%S}_{uuid.uuid4().hex[:6]}"
+
+
+def check_folder(folder: Path | None, command: str, kind: str, own: tuple[str, ...] = ()) -> None:
+    """Refuse an output folder that exists and holds something else: it may be new, empty, an
+    earlier folder of the same kind (its COMPLETE.json says so) or an unfinished one of the
+    same command (holding one of `own`, e.g. jobs/, which a rerun resumes from)."""
+    if folder is None or not folder.exists():
+        return
+    if not folder.is_dir():
+        fail(f"'hydra.run.dir': {folder} is a file; allowed is a new folder or an earlier {command} folder")
+    if not any(folder.iterdir()) or provenance.is_complete(folder, kind) or any((folder / n).exists() for n in own):
+        return
+    fail(f"'hydra.run.dir': {folder} exists and holds something else (no {provenance.MARKER} of {command}); "
+         f"allowed is a new or empty folder, or an earlier {command} folder")
+
+
+def begin_folder(folder: Path) -> None:
+    """An output folder about to be (re)written: made, and not complete until `end_folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    provenance.clear_marker(folder)
+
+
+def end_folder(folder: Path, kind: str, extra: dict | None = None) -> None:
+    """Mark a folder complete: COMPLETE.json (versions, the command, when) is written last."""
+    provenance.write_marker(folder, kind, extra)

@@ -24,7 +24,7 @@ Every other key=value is a model override applied to every scenario (years=..., 
 region=..., population.size=...). All configurations are checked before anything runs.
 
 The report folder (`hydra.run.dir=...`, else a new folder under outputs/compare/) is built in
-`<folder>.partial` and renamed when complete. Finished runs are kept there (jobs/, one file
+`<folder>.partial` and renamed when complete, with COMPLETE.json written last. Finished runs are kept there (jobs/, one file
 per run, `research`), so an interrupted comparison resumes when started again with the same
 folder; a run that fails is recorded there with its error, the others finish, and the report
 waits until a rerun has them all.
@@ -45,6 +45,7 @@ import model
 import research
 from experiments.cli import fail, split_args, take_executor, unique_run_dir
 from experiments.scenarios import describe, parse_scenarios
+from model import provenance
 from model.config import available
 from model.results import config_yaml
 
@@ -96,6 +97,10 @@ def parse(argv: list[str]) -> tuple[dict, list[str], Path | None, research.Execu
 
 def _option(key: str, value: str):
     if key == "scenarios":
+        items = [x.strip() for x in value.strip("[]").split(",") if x.strip()]
+        twice = next((x for i, x in enumerate(items) if x in items[:i]), None)
+        if twice is not None:
+            fail(f"'scenarios': '{twice}' is named twice; name each scenario once")
         try:
             return parse_scenarios(value)
         except ValueError as exc:
@@ -204,6 +209,7 @@ def finish(partial: Path, folder: Path) -> None:
     for leftover in ("report.html", "report.md"):
         if not (partial / leftover).exists():
             raise RuntimeError(f"{leftover} missing")
+    provenance.write_marker(partial, "compare")  # last: the report is complete
     if folder.exists():
         shutil.rmtree(folder)
     partial.rename(folder)
@@ -252,7 +258,8 @@ def build_report(partial: Path, configs: dict, jobs: list[Run], opts: dict, over
 def main(argv: list[str] | None = None) -> Path:
     argv = sys.argv[1:] if argv is None else argv
     opts, overrides, folder, executor = parse(argv)
-    if folder is not None and folder.exists() and any(folder.iterdir()) and not (folder / "report.html").exists():
+    if folder is not None and folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not (
+            provenance.is_complete(folder, "compare") or (folder / "report.html").exists()):
         fail(f"'hydra.run.dir': {folder} exists and holds no comparison report; allowed is a new folder "
              "or an earlier report's folder")
     configs, jobs = plan(opts, overrides)

@@ -22,7 +22,8 @@ default: one process per core); finished replications are kept in the run folder
 an interrupted replay started again with the same `hydra.run.dir=` resumes.
 
 Writes to the run folder: summary.json (growth as fractions, each with _low and _high for the
-95% interval over replications), growth.csv (per replication), municipalities.csv, cpb.png.
+95% interval over replications), growth.csv (per replication), municipalities.csv, cpb.png, each
+written whole (`research.store.write_atomic`), and last COMPLETE.json (versions, the command).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ import pandas as pd
 from scipy import stats
 import model
 from analysis.calibration_targets import cpb_targets
-from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from experiments.cli import begin_folder, check_folder, end_folder, fail, split_args, take_executor, unique_run_dir
 from research import Job, run_study
+from research.store import write_atomic
 from model.outcomes import DIMENSIONS
 
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
@@ -142,7 +144,7 @@ def figure(summary: dict, path: Path) -> None:
     ax.axhline(0, color="black", lw=0.8)
     ax.set(ylabel="growth 2013-2018 (%)", title="Children in youth care by wijkteam light help")
     ax.legend(frameon=False)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -165,6 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     except model.ConfigError as exc:
         fail(str(exc))
     folder = Path(flags["run_dir"]) if "run_dir" in flags else unique_run_dir("cpb_wijkteam", "cpb")
+    check_folder(folder, "experiments.cpb_wijkteam", "cpb_wijkteam", own=("jobs",))
     if config.population.size < NOISY_BELOW or replications < DEFAULT_REPLICATIONS:
         print(f"note: {config.population.size:,} residents and {replications} replications; the documented "
               f"figures use 2,000,000 and {DEFAULT_REPLICATIONS} (the defaults). Residential youth care is rare: "
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
               file=sys.stderr)
     jobs = [Job(tuple(overrides), config.seed + r, "experiments.cpb_wijkteam:replication", label=f"replication {r}")
             for r in range(replications)]
+    begin_folder(folder)
     with executor:  # finished replications are kept in <folder>/jobs: a rerun resumes
         outcome = run_study(jobs, executor, folder / "jobs", desc="replications")
     if not outcome.ok:
@@ -180,11 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     rows, tables = zip(*(outcome.value(job) for job in jobs))
     per_rep = pd.DataFrame(list(rows)).assign(seed=[job.seed for job in jobs])
     summary = summarise(per_rep)
-    folder.mkdir(parents=True, exist_ok=True)
-    per_rep.to_csv(folder / "growth.csv", index=False)
-    pd.concat(tables).to_csv(folder / "municipalities.csv", index=False)
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2))
-    figure(summary, folder / "cpb.png")
+    write_atomic(folder / "growth.csv", lambda tmp: per_rep.to_csv(tmp, index=False))
+    municipalities = pd.concat(tables)
+    write_atomic(folder / "municipalities.csv", lambda tmp: municipalities.to_csv(tmp, index=False))
+    write_atomic(folder / "summary.json", lambda tmp: Path(tmp).write_text(json.dumps(summary, indent=2)))
+    write_atomic(folder / "cpb.png", lambda tmp: figure(summary, tmp))
+    end_folder(folder, "cpb_wijkteam", {"replications": replications})
     for key in ("residential_growth_high", "residential_growth_low", "nonresidential_growth_high",
                 "nonresidential_growth_low", "specialist_growth_all"):
         obs = summary["observed"].get(key)

@@ -44,10 +44,12 @@ import pandas as pd
 
 import model
 import research
-from experiments.cli import fail, list_option, study_args, unique_run_dir, whole_option
+from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
+                             unique_run_dir, whole_option)
 from experiments.sensitivity import write_csv
 from model.config import ConfigError
 from research import registry
+from research.store import write_atomic
 
 from research import ema
 
@@ -198,7 +200,7 @@ def figures(runs: pd.DataFrame, first, folder: Path, recovered: float, note: str
     ax.set_ylabel("scenarios")
     ax.set_title("Net result over the scenarios", fontsize=10)
     ax.legend(fontsize=7)
-    fig.savefig(folder / "tradeoffs.png", dpi=110)
+    write_atomic(folder / "tradeoffs.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
     if first is not None:
@@ -211,7 +213,8 @@ def figures(runs: pd.DataFrame, first, folder: Path, recovered: float, note: str
         fig, ax = plt.subplots(figsize=(7, 5))
         ax.axis("off")
         ax.text(0.5, 0.5, note or "no PRIM box", ha="center", va="center", wrap=True, fontsize=10)
-    fig.savefig(folder / "prim_tradeoff.png", dpi=110, bbox_inches="tight")
+    write_atomic(folder / "prim_tradeoff.png",
+                 lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png"))
     plt.close(fig)
 
 
@@ -225,8 +228,9 @@ def main(argv: list[str] | None = None) -> Path:
         ema.plan(mdl, scenarios, opts["policies"])  # a bad value or policy stops here, before anything runs
     except (ConfigError, ema.AdapterError) as exc:
         fail(str(exc))
+    check_folder(folder, "experiments.explore", "explore", own=("jobs",))
     folder = (folder or unique_run_dir("explore", "prim")).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    begin_folder(folder)
     store = folder / "jobs"
     started = time.time()
     runs_needed = opts["scenarios"] * len({*opts["names"], ema.BASELINE})
@@ -260,6 +264,7 @@ def main(argv: list[str] | None = None) -> Path:
             notes.append(note)
     write_csv(pd.DataFrame(rows, columns=BOX_COLUMNS), folder / "prim_boxes.csv")
     figures(runs, first, folder, opts["recovered"], "; ".join(notes))
+    end_folder(folder, "explore", {"runs": len(outcome.jobs)})
     ran = len(outcome.done) - outcome.skipped
     print(f"{ran} runs done, {outcome.skipped} already finished; {time.time() - started:.0f} s", file=sys.stderr)
     for policy, group in runs[runs["policy"] != ema.BASELINE].groupby("policy", sort=False):

@@ -25,7 +25,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 import model
-from model import paths
+from model import paths, provenance
 
 VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
                 "--config-dir", "-cd", "--experimental-rerun")
@@ -41,6 +41,34 @@ def wants_hydra(argv: list[str]) -> bool:
         if arg.startswith("hydra.") and not arg.startswith(("hydra.run.dir=", "hydra.sweep.dir=")):
             return True
     return False
+
+
+# Hydra flags that read configs or a pickled run from a path the user gives: refused, so the
+# only configs Hydra composes are those under configs/ and the launcher plugins installed
+REFUSED_FLAGS = ("--config-path", "-cp", "--config-dir", "-cd", "--config-name", "-cn", "--experimental-rerun")
+REFUSED_HYDRA_KEYS = ("hydra.callbacks", "hydra.searchpath")  # classes to import, places to find configs
+
+
+def unsafe(argv: list[str]) -> str | None:
+    """One line saying why the arguments could make Hydra run code of the user's choosing
+    (a `_target_`, an interpolation, callbacks, another config search path, a pickle to rerun);
+    None when they are plain settings."""
+    for arg in argv:
+        flag = arg.split("=", 1)[0]
+        if flag in REFUSED_FLAGS:
+            return f"'{flag}': not allowed; configs come from carelines' configs/ only"
+        if arg.startswith("-"):
+            continue
+        key, _, value = arg.partition("=")
+        key = key.lstrip("+~")
+        if "${" in arg:
+            return f"'{key}': interpolations (${{...}}) are not allowed; give a plain value"
+        if any(part.startswith("_") for part in key.replace("/", ".").split(".")):
+            return f"'{key}': keys starting with '_' (such as _target_) are not allowed; settings hold values only"
+        if key.startswith(REFUSED_HYDRA_KEYS) or key.startswith(("hydra/callbacks", "hydra/searchpath")):
+            return f"'{key}': not allowed; allowed hydra settings are launchers and sweepers (hydra/launcher=...) " \
+                   "and their options"
+    return None
 
 
 def split_flags(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -67,11 +95,12 @@ def model_overrides(argv: list[str]) -> list[str]:
 
 def save_into(results: model.Results, folder: Path, extra=None) -> Path:
     """Save a run into an existing folder (Hydra's job folder, which holds .hydra/) without
-    touching what is there: written beside it first, then moved in, summary.json last, so a
-    job folder with summary.json is a finished run."""
+    touching what is there: written beside it first, then moved in, summary.json and then
+    COMPLETE.json last, so a job folder with summary.json is a finished run."""
     staging = folder.with_name(f".{folder.name}.run")
     results.save(staging, extra=extra)
-    names = sorted((p.name for p in staging.iterdir()), key=lambda n: n == "summary.json")
+    last = {"summary.json": 1, provenance.MARKER: 2}  # the marker last: the folder is complete then
+    names = sorted((p.name for p in staging.iterdir()), key=lambda n: last.get(n, 0))
     for name in names:
         target = folder / name
         if target.is_dir():

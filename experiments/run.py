@@ -4,7 +4,12 @@
     python -m experiments.run --multirun seed=1,2,3 policies.welzijn_op_recept.enabled=true,false
 
 Each run folder holds timeseries and ledger (CSV and Parquet), summary.json, the resolved
-config.yaml and overview.png. `hydra.run.dir=...` (or `hydra.sweep.dir=...`) sets the folder.
+config.yaml, overview.png and, written last, COMPLETE.json (carelines and package versions, the
+command, when). `hydra.run.dir=...` (or `hydra.sweep.dir=...`) sets the folder; an existing
+folder must be empty or an earlier run's. The saved config.yaml reruns the run exactly:
+
+    python -m experiments.run --config-file <run folder>/config.yaml hydra.run.dir=<new folder>
+
 A sweep skips runs whose folder is already complete, so an interrupted sweep resumes. Its runs
 go through `research`: one after another by default, or `executor=processes|dask|slurm`
 (`workers=`, `dask.address=`); a run that fails is recorded in the sweep folder (jobs/) with its
@@ -24,18 +29,24 @@ import yaml
 from tqdm import tqdm
 
 import model
+import model.config
+from model import provenance
 from analysis.figures import overview_figure
 import research
 from experiments import hydra_app
-from experiments.cli import expand_sweep, fail, split_args, sweep_root, take_executor, unique_run_dir
+from experiments.cli import (check_folder, expand_sweep, fail, split_args, sweep_root, take_executor,
+                             unique_run_dir)
 from research import Job, run_study
 
 
-def run_one(overrides: list[str], folder: Path | None, show_progress: bool = True) -> Path:
+def run_one(overrides: list[str], folder: Path | None, show_progress: bool = True,
+            config_file: str | None = None) -> Path:
     try:
-        config = model.load_config(overrides=overrides)
+        config = (model.config.load_config_file(config_file) if config_file is not None
+                  else model.load_config(overrides=overrides))
     except model.ConfigError as exc:
         fail(str(exc))
+    check_folder(folder, "experiments.run", "run", own=("summary.json",))
     folder = folder or unique_run_dir("run", config.scenario_name)
     with tqdm(total=12 * config.years, desc=f"{config.scenario_name} seed {config.seed}", unit="month",
               disable=not show_progress, file=sys.stderr, leave=False) as bar:
@@ -87,9 +98,16 @@ def summary_table(s: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
+    argv, config_file = take_config_file(argv)
     if hydra_app.wants_hydra(argv):
         return run_hydra(argv)
     args, flags = split_args(argv)
+    if config_file is not None:
+        if flags["multirun"] or args:
+            fail(f"'--config-file': the file is the whole configuration; allowed beside it is only hydra.run.dir "
+                 f"(got {(args or ['--multirun'])[0]})")
+        run_one([], Path(flags["run_dir"]) if "run_dir" in flags else None, config_file=config_file)
+        return
     executor, overrides = take_executor(args, default="serial")  # a sweep runs one run after another unless asked
     if not flags["multirun"]:
         given = [a.partition("=")[0] for a in args if a not in overrides]
@@ -105,10 +123,11 @@ def main(argv: list[str] | None = None) -> None:
         except model.ConfigError as exc:
             fail(str(exc))
     root = Path(flags.get("sweep_dir") or sweep_root()).resolve()
+    check_folder(root, "experiments.run --multirun", "sweep", own=("jobs", "0"))
     jobs = [Job(config, config.seed, "experiments.run:save", args=(str(root / str(i)), tuple(overrides)),
                 label=" ".join(overrides))
             for i, (config, overrides) in enumerate(zip(configs, sweep))]
-    todo = [job for job in jobs if not (Path(job.args[0]) / "summary.json").exists()]
+    todo = [job for job in jobs if not provenance.is_complete(job.args[0])]
     print(f"{len(jobs)} runs in {root}; {len(jobs) - len(todo)} already complete; {executor.describe()}")
     with executor:
         outcome = run_study(todo, executor, root / "jobs")
@@ -118,11 +137,34 @@ def main(argv: list[str] | None = None) -> None:
     if not outcome.ok:
         print(outcome.report(), file=sys.stderr)
         raise SystemExit(1)
+    provenance.write_marker(root, "sweep", {"runs": len(jobs)})  # every run complete
+
+
+def take_config_file(argv: list[str]) -> tuple[list[str], str | None]:
+    """Take `--config-file <path>` (or `--config-file=<path>`) out of the arguments."""
+    rest, found = [], None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--config-file":
+            if i + 1 >= len(argv):
+                fail("'--config-file': give a file, e.g. --config-file <run folder>/config.yaml")
+            found, i = argv[i + 1], i + 2
+            continue
+        if arg.startswith("--config-file="):
+            found = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+        i += 1
+    return rest, found
 
 
 def run_hydra(argv: list[str]) -> None:
     """Hand the arguments to the Hydra app (Hydra's launchers and sweepers), after checking
     every run's overrides here, so a bad key stops the sweep before anything is launched."""
+    problem = hydra_app.unsafe(argv)
+    if problem:
+        fail(problem)
     overrides = hydra_app.model_overrides(argv)
     options, _ = research.options.split(overrides)
     if options:

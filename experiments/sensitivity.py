@@ -26,7 +26,8 @@ parameters.csv (the entries varied, with the value a run uses and the source, fr
 schema), samples.csv (every sample's parameter values and outputs), indices.csv (method,
 output, parameter, and mu_star, mu_star_conf, sigma, mu for Morris or S1, S1_conf, ST, ST_conf
 for Sobol), indices_s2.csv (Sobol second order), indices_by_year.csv (the same per simulated
-year, column year), indices.png and indices_over_time.png. Runs are kept in jobs/ as they
+year, column year), indices.png and indices_over_time.png, each written whole, then COMPLETE.json
+(versions, the command). Runs are kept in jobs/ as they
 finish (`research`): the same command with the same folder skips finished runs.
 """
 
@@ -43,7 +44,8 @@ import pandas as pd
 import model
 import research
 from analysis.sensitivity import OUTPUTS, UNITS
-from experiments.cli import fail, list_option, study_args, unique_run_dir, whole_option
+from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
+                             unique_run_dir, whole_option)
 from model.config import ConfigError, set_values
 from research import registry
 from research.store import write_atomic
@@ -198,7 +200,7 @@ def figures(opts: dict, table: pd.DataFrame, by_year: pd.DataFrame, folder: Path
     for ax in list(axes.flat)[len(outputs):]:
         ax.axis("off")
     fig.suptitle(f"{opts['method'].capitalize()} sensitivity: {index} with its 95% confidence", fontsize=10)
-    fig.savefig(folder / "indices.png", dpi=110)
+    write_atomic(folder / "indices.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.2 * rows), squeeze=False, constrained_layout=True)
@@ -217,7 +219,7 @@ def figures(opts: dict, table: pd.DataFrame, by_year: pd.DataFrame, folder: Path
     for ax in list(axes.flat)[len(outputs):]:
         ax.axis("off")
     fig.suptitle(f"{index} per simulated year (the five largest parameters over the run)", fontsize=10)
-    fig.savefig(folder / "indices_over_time.png", dpi=110)
+    write_atomic(folder / "indices_over_time.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -231,8 +233,9 @@ def main(argv: list[str] | None = None) -> Path:
     seed = base.seed
     X = sample(opts, seed)
     jobs = plan(opts, base, X)
+    check_folder(folder, "experiments.sensitivity", "sensitivity", own=("jobs",))
     folder = (folder or unique_run_dir("sensitivity", opts["method"])).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    begin_folder(folder)
     store = folder / "jobs"
     started = time.time()
     print(f"{opts['method']}: {len(opts['entries'])} parameters, {opts['samples']} "
@@ -267,6 +270,7 @@ def main(argv: list[str] | None = None) -> Path:
         write_csv(second, folder / "indices_s2.csv")
     write_csv(by_year, folder / "indices_by_year.csv")
     figures(opts, table, by_year, folder)
+    end_folder(folder, "sensitivity", {"method": opts["method"], "runs": len(jobs)})
     ran = len(outcome.done) - outcome.skipped
     print(f"{ran} runs done, {outcome.skipped} already finished; {time.time() - started:.0f} s", file=sys.stderr)
     index = MAIN_INDEX[opts["method"]][0]

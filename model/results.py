@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
+from model import provenance
 from model.outcomes import DIMENSIONS
 from model.parameters import Config
 
@@ -61,9 +62,14 @@ class Results:
         may add files (the command line adds the overview figure, `analysis.figures`).
 
         Writes into a temporary sibling folder first and renames it at the end, so an
-        interrupted save leaves no half-written run folder.
+        interrupted save leaves no half-written run folder; the last file written is
+        COMPLETE.json (`model.provenance`: carelines and package versions, the command, when).
         """
         folder = Path(folder)
+        if folder.is_dir() and any(folder.iterdir()) and not (
+                provenance.is_complete(folder) or (folder / "summary.json").exists()):
+            raise FileExistsError(f"{folder} exists and holds something else than a run; allowed is a new or "
+                                  "empty folder, or an earlier run's folder (it is replaced)")
         tmp = folder.with_name(folder.name + ".partial")
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -76,6 +82,7 @@ class Results:
             (tmp / "config.yaml").write_text(config_yaml(self.config))
             if extra is not None:
                 extra(self, tmp)
+            provenance.write_marker(tmp, "run", {"scenario": self.config.scenario_name, "seed": self.config.seed})
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
