@@ -82,7 +82,8 @@ def flows(model, lang: str) -> Figure:
 
 def _series(ax, model, key, index, colour, label, baseline=True):
     if model.history:
-        ax.plot(_months(model.history), [h[key][index] for h in model.history], color=colour, lw=3, label=label)
+        ax.plot(_months(model.history), [h[key][index] for h in model.history], color=colour, lw=3, label=label,
+                marker="o" if len(model.history) < 3 else None)
     if baseline and model.baseline_history:
         ax.plot(_months(model.baseline_history), [h[key][index] for h in model.baseline_history], color=colour,
                 lw=2, ls=":")
