@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run baseline test bench docs lock clean
+.PHONY: run baseline test bench docs lock clean app
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "carelines needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -25,6 +25,14 @@ baseline: $(STAMP)  ## one run of today's system on the default region
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# the classroom page; HOST=0.0.0.0 serves it to the local network (a class), PORT to move it
+HOST ?= localhost
+PORT ?= 8765
+
+app: $(STAMP)  ## the classroom page at http://localhost:8765 (make app HOST=0.0.0.0 for a class on the local network)
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False PYTHONPATH=$(CURDIR) $(BIN)/solara run classroom.app --production \
+		--no-check-version --host $(HOST) --port $(PORT)
 
 bench: $(STAMP)  ## speed and memory figures, written to benchmarks/results.json (long: about half an hour)
 	$(BIN)/python -m benchmarks.run
