@@ -51,19 +51,26 @@ def marker(kind: str, extra: dict | None = None) -> dict:
             "versions": versions(), **(extra or {})}
 
 
-def write_marker(folder: str | Path, kind: str, extra: dict | None = None) -> Path:
-    """Write COMPLETE.json into `folder` (to a temporary file, then renamed): call it last."""
-    folder = Path(folder)
-    path = folder / MARKER
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{MARKER}.", suffix=".tmp")
+def write_atomic(path: str | Path, write) -> None:
+    """Write a file under its final name only when complete: `write(temporary_path)` writes a
+    temporary file in the same folder, which is then renamed into place (a rename within one
+    folder is atomic). Every output file is written this way, so a killed job never leaves a
+    file that looks finished."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(marker(kind, extra), f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
+        write(tmp)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def write_marker(folder: str | Path, kind: str, extra: dict | None = None) -> Path:
+    """Write COMPLETE.json into `folder` (whole, `write_atomic`): call it last."""
+    path = Path(folder) / MARKER
+    write_atomic(path, lambda tmp: Path(tmp).write_text(json.dumps(marker(kind, extra), indent=2)))
     return path
 
 

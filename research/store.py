@@ -11,28 +11,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from model.provenance import write_atomic  # one writer for every output file, here for jobs
 from research.jobs import Done, Failed, Job
-
-TEMPORARY = ".tmp"
-
-
-def write_atomic(path: Path, write) -> None:
-    """Write a file under its final name only when complete: `write(temporary_path)` writes a
-    temporary file in the same folder, which is then renamed into place (a rename within one
-    folder is atomic). Every output file of a study is written this way."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
 
 class Store:
     """The finished and failed jobs of a study in one folder."""
