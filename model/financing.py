@@ -19,6 +19,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from model.residents import GROUPS
 from model.services import LINES, REPORT_DOMAINS, SERVICES
@@ -28,6 +29,7 @@ F = {name: i for i, name in enumerate(FINANCIERS)}
 KINDS = ("care", "contribution", "shared_savings", "productivity_loss")
 NO_GROUP = -1
 NO_MUNICIPALITY = -1
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default text columns
 
 
 class Ledger:
@@ -69,15 +71,23 @@ class Ledger:
                                minlength=n_municipalities)
         return out
 
-    def to_frame(self, model) -> pd.DataFrame:
+    def to_frame(self, model, first_month: int | None = None) -> pd.DataFrame:
+        """The ledger as a table; from `first_month` on when given (filtered before the table is
+        built, so the text columns are made once)."""
         a = self.arrays()
+        if first_month is not None:
+            keep = a["month"] >= first_month
+            a = {c: v[keep] for c, v in a.items()}
         names = model.region.names
         payees = [p.name for p in model.providers] + list(FINANCIERS)
         provider_types = [SERVICES[p.service].name for p in model.providers] + list(FINANCIERS) + [""]
 
         def labels(values, names_):
-            """Names looked up by code, "" or "region" (the last name) for -1; one lookup, no loop per row."""
-            return np.array(list(names_), dtype=object)[a[values].astype(np.int64)]
+            """Names looked up by code, "" or "region" (the last name) for -1: the few names are made
+            text once and taken by code (Arrow), rather than one Python string per row."""
+            codes = a[values].astype(np.int64)
+            codes[codes < 0] += len(names_)
+            return pd.array(pa.array(list(names_), type=pa.large_string()).take(codes), dtype=TEXT)
 
         df = pd.DataFrame({
             "month": a["month"].astype(np.int32),

@@ -32,6 +32,41 @@ def select(ts: pd.DataFrame, metric: str, municipality: str | None = None, **dim
     return ts[sel]
 
 
+class _RowFinder:
+    """`select` for many look-ups in one table: the metric and dimension columns are turned
+    into integer codes once, so each look-up compares one array of integers instead of six
+    columns of labels. Gives the same rows, in the same order, as `select`."""
+
+    COLUMNS = ("metric", *DIMENSIONS)
+
+    def __init__(self, ts: pd.DataFrame):
+        self.ts = ts
+        self.code_of = []
+        key = np.zeros(len(ts), dtype=np.int64)
+        for column in self.COLUMNS:
+            values = ts[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                categories, codes = list(values.cat.categories), values.cat.codes.to_numpy()
+            else:
+                codes, categories = pd.factorize(values)
+                categories = list(categories)
+            self.code_of.append(({name: i for i, name in enumerate(categories)}, len(categories) + 1))
+            key = key * (len(categories) + 1) + codes.astype(np.int64) + 1  # 0: missing
+        self.key = key
+
+    def __call__(self, metric: str, **dims) -> pd.DataFrame:
+        unknown = set(dims) - set(DIMENSIONS)
+        if unknown:
+            raise TypeError(f"unknown dimension(s) {sorted(unknown)}; the dimensions are {DIMENSIONS}")
+        wanted = 0
+        for (codes, size), value in zip(self.code_of, (metric, *(dims.get(d, "") for d in DIMENSIONS))):
+            code = codes.get(value)
+            if code is None:  # a label the table does not hold: no rows
+                return self.ts.iloc[:0]
+            wanted = wanted * size + code + 1
+        return self.ts.iloc[np.flatnonzero(self.key == wanted)]
+
+
 @dataclass
 class Results:
     """What `model.run` returns.
@@ -93,15 +128,16 @@ def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
     """Headline figures: yearly averages over the run for the region."""
     region = ts[ts["municipality"] == "region"]
     years = config.years
+    rows_of = _RowFinder(region)
 
     def total(metric, **dims):  # over all months; dimensions not given at their total
-        return float(select(region, metric, **dims)["value"].sum())
+        return float(rows_of(metric, **dims)["value"].sum())
 
     def monthly_mean(metric, **dims):
         return total(metric, **dims) / (12 * years)
 
     def last_year_mean(metric, **dims):
-        rows = select(region, metric, **dims)
+        rows = rows_of(metric, **dims)
         return float(rows.loc[rows["month"] >= 12 * (years - 1), "value"].mean())
 
     residents = monthly_mean("residents")
