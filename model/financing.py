@@ -45,10 +45,17 @@ class Ledger:
         keep = amount != 0
         if not keep.any():
             return
-        n = len(amount)
+        n, kept = len(amount), int(np.count_nonzero(keep))
         cols = dict(month=month, payer=payer, payee=payee, municipality=municipality, line=line,
                     domain=domain, group=group, kind=kind, amount=amount)
-        self._chunks.append({k: np.broadcast_to(np.asarray(v), (n,))[keep] for k, v in cols.items()})
+        chunk = {}
+        for name, value in cols.items():
+            value = np.asarray(value)
+            if value.size == 1 and n != 1:  # one value for every row: filled, cheaper than broadcasting
+                chunk[name] = np.full(kept, value.reshape(()))
+            else:
+                chunk[name] = np.broadcast_to(value, (n,))[keep]
+        self._chunks.append(chunk)
 
     def arrays(self) -> dict:
         if not self._chunks:
