@@ -133,13 +133,13 @@ class Outcomes:
         """Add the events noted by `count` to this month's rows."""
         month, n = self.model.month, self.n_muni
         for metric, batches in self._pending.items():
-            combined = np.concatenate([c for c, _ in batches])
-            counts = np.bincount(combined, weights=_joined_weights([c for c, _ in batches], [w for _, w in batches]))
-            for c in np.flatnonzero(np.bincount(combined // n)):  # the codes that occur, in order
+            combined = np.concatenate([c for c, _ in batches]) if len(batches) > 1 else batches[0][0]
+            occurring = np.bincount(combined // n)
+            counts = np.bincount(combined, weights=_joined_weights([c for c, _ in batches], [w for _, w in batches]),
+                                 minlength=len(occurring) * n)  # whole rows of municipalities
+            for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
                 per_muni = counts[c * n:(c + 1) * n]
-                if len(per_muni) < n:
-                    per_muni = np.pad(per_muni, (0, n - len(per_muni)))
-                rest, d = divmod(int(c), 5)
+                rest, d = divmod(c, 5)
                 ln, tl = divmod(rest, 4)
                 row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
                 row[month, :-1] += per_muni
@@ -393,10 +393,15 @@ class Outcomes:
         muni_codes = np.array([muni_categories.index(m) for m in municipalities])
         muni_order = np.argsort(muni_codes, kind="stable")
 
-        parts = {name: [] for name in ("month", "municipality", "value", *columns)}
+        parts = {name: [] for name in ("month", "municipality", "value", "key")}
         by_metric: dict[str, list] = {}
         for key in sorted(data, key=lambda k: labelled[k]):
             by_metric.setdefault(key[0], []).append(key)
+        ordered = [key for metric in sorted(by_metric) for key in by_metric[metric]]
+        # each key's codes in the label columns; a row carries its key's position in `ordered`
+        key_codes = np.array([[code_of[c][labelled[k][c]] for c in range(len(columns))] for k in ordered],
+                             dtype=np.int32).reshape(len(ordered), len(columns))
+        first = 0
         for metric in sorted(by_metric):
             keys = by_metric[metric]
             kept = months[months % 12 == 11] if metric in YEARLY_METRICS else months
@@ -406,12 +411,15 @@ class Outcomes:
             parts["value"].append(block.ravel())
             parts["month"].append(np.tile(kept, n_muni * n_keys))
             parts["municipality"].append(np.repeat(muni_codes[muni_order], n_keys * len(kept)))
-            for c, column in enumerate(columns):
-                codes = np.array([code_of[c][labelled[k][c]] for k in keys])
-                parts[column].append(np.tile(np.repeat(codes, len(kept)), n_muni))
+            parts["key"].append(np.tile(np.repeat(np.arange(first, first + n_keys), len(kept)), n_muni))
+            first += n_keys
+        row_key = np.concatenate(parts["key"])
 
         def categorical(column, cats):
-            codes = np.concatenate(parts[column]).astype(np.int32)
+            if column == "municipality":
+                codes = np.concatenate(parts[column]).astype(np.int32)
+            else:
+                codes = key_codes[:, columns.index(column)][row_key]
             return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
 
         return pd.DataFrame({
