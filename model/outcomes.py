@@ -199,6 +199,7 @@ class Outcomes:
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
+        counts_g = np.array(count_g)  # (everyone and the five groups, municipalities)
         _add_support_users(model, clients, clients_cells, per_service)
         taking_part = community.participants(model).astype(np.float64)
         self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
@@ -211,14 +212,11 @@ class Outcomes:
         for d in range(3):
             for metric, values, mean in (("health", health_sum[d], True), ("need_share", need[d], True),
                                          ("unmet_need", unmet[d], False)):
-                grouped = _groups(values.reshape(n, 3, 2))
-                for g in range(6):
-                    self._set_grouped(metric, grouped[g], count_g[g], mean, domain=d, group=g - 1)
+                self._set_groups(metric, _groups(values.reshape(n, 3, 2)), counts_g, mean, domain=d)
         # over domains: mean health over the three domains; share of (resident, domain) pairs with a need
         needs = _groups((need[0] + need[1] + need[2]).reshape(n, 3, 2))
-        for g in range(6):
-            self._set_grouped("health", mean_health_g[g], count_g[g], True, group=g - 1)
-            self._set_grouped("need_share", needs[g], 3 * count_g[g], True, group=g - 1)
+        self._set_groups("health", mean_health_g, counts_g, True)
+        self._set_groups("need_share", needs, 3 * counts_g, True)
         gap = [(mean_health_g[1 + income] / np.maximum(count_g[1 + income], 1),
                 mean_health_g[1 + income].sum() / max(count_g[1 + income].sum(), 1)) for income in (2, 0)]
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
@@ -360,6 +358,20 @@ class Outcomes:
                 per_muni = per_line_group_muni[ln, g]
                 if per_muni.any():
                     self._set((metric, ln, NONE, NONE, NONE, g), per_muni, per_muni.sum())
+
+    def _set_groups(self, metric, grouped, counts, mean, domain=NONE) -> None:
+        """`_set_grouped` for everyone and the five groups (rows of `grouped` and `counts`) in
+        one go: the same divisions and sums, as arrays rather than row by row."""
+        values = np.array(grouped)
+        totals = values.sum(axis=1)
+        if mean:
+            per_muni = np.divide(values, counts, out=np.full(values.shape, np.nan), where=counts > 0)
+            count_totals = counts.sum(axis=1)
+            totals = np.divide(totals, count_totals, out=np.full(len(totals), np.nan), where=count_totals != 0)
+        else:
+            per_muni = values
+        for g in range(len(values)):
+            self._set((metric, NONE, NONE, domain, NONE, g - 1), per_muni[g], totals[g])
 
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""

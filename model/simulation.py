@@ -178,7 +178,8 @@ class CarelinesModel(mesa.Model):
         self.policy.update()
         if self.month % 12 == 0:
             follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
-        self.agents_by_type[Provider].do("step")
+        for provider in self.providers:  # creation order, as agents_by_type[Provider].do("step"), minus its overhead
+            provider.step()
         provider_arrays(self)
         update_payers(self)
 
