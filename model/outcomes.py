@@ -97,10 +97,11 @@ class Outcomes:
         self.n_muni = model.region.n_municipalities
         self._data: dict[tuple, np.ndarray] = {}
         # events counted this month, added up once at the end of the month (`_add_pending`):
-        # metric -> list of (code * municipalities + municipality, weights or None), and for
-        # GROUP_METRICS metric -> list of (municipality, income, benefit) cells
+        # metric -> list of (resident ids, code of the dimensions: an int or one per id, weights or
+        # None); municipalities and groups are looked up once a month for all of a metric's events
+        # (a resident's municipality and income never change, benefit status changes only in
+        # `model.determinants`, before any event of GROUP_METRICS is counted)
         self._pending: dict[str, list] = {}
-        self._pending_groups: dict[str, list] = {}
 
     @property
     def data(self) -> dict[tuple, np.ndarray]:
@@ -123,20 +124,24 @@ class Outcomes:
         the metric rows once a month."""
         if self.model.month < 0 or len(ids) == 0:
             return
-        muni = res.municipality[ids].astype(np.int64)
+        assert res is self.model.res, "events are counted for the model's residents"
         code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
-        self._pending.setdefault(metric, []).append((code * self.n_muni + muni, weights))
-        if metric in GROUP_METRICS:
-            self._pending_groups.setdefault(metric, []).append(muni * 6 + res.income[ids] * 2 + res.benefit[ids])
+        self._pending.setdefault(metric, []).append((np.array(ids, copy=True), code, weights))
 
     def _add_pending(self) -> None:
         """Add the events noted by `count` to this month's rows."""
         month, n = self.model.month, self.n_muni
+        res = self.model.res
+        by_group = []
         for metric, batches in self._pending.items():
-            combined = np.concatenate([c for c, _ in batches]) if len(batches) > 1 else batches[0][0]
+            ids = np.concatenate([i for i, _, _ in batches])
+            muni = res.municipality[ids].astype(np.int64)
+            code = np.concatenate([np.full(len(i), c, dtype=np.int64) if np.ndim(c) == 0 else c
+                                   for i, c, _ in batches])
+            weights = _joined_weights([i for i, _, _ in batches], [w for _, _, w in batches])
+            combined = code * n + muni
             occurring = np.bincount(combined // n)
-            counts = np.bincount(combined, weights=_joined_weights([c for c, _ in batches], [w for _, w in batches]),
-                                 minlength=len(occurring) * n)  # whole rows of municipalities
+            counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n)  # whole rows
             for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
                 per_muni = counts[c * n:(c + 1) * n]
                 rest, d = divmod(c, 5)
@@ -144,16 +149,16 @@ class Outcomes:
                 row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
                 row[month, :-1] += per_muni
                 row[month, -1] += per_muni.sum()
-        for metric, batches in self._pending_groups.items():
-            weights = _joined_weights(batches, [w for _, w in self._pending[metric]])
-            cells = np.bincount(np.concatenate(batches).astype(np.int64), weights=weights, minlength=n * 6)
+            if metric in GROUP_METRICS:
+                by_group.append((metric, muni * 6 + res.income[ids] * 2 + res.benefit[ids], weights))
+        for metric, cells, weights in by_group:  # per (municipality, income, benefit) cell
+            cells = np.bincount(cells.astype(np.int64), weights=weights, minlength=n * 6)
             grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
             for g in range(len(GROUP_NAMES)):
                 row = self._row((metric, NONE, NONE, NONE, NONE, g))
                 row[month, :-1] += grouped[g + 1]
                 row[month, -1] += grouped[g + 1].sum()
         self._pending.clear()
-        self._pending_groups.clear()
 
     def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
         """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
