@@ -384,7 +384,7 @@ class RegionalBudget(Pot):
         in proportion to their payments; booked as care paid by the regional budget this month.
         Returns what was paid (0 when it paid no provider)."""
         model = self.model
-        a = model.ledger.arrays()
+        a = model.ledger.arrays(first_month=model.month - 12)
         sel = (a["payer"] == F["regional_budget"]) & (a["kind"] == 0) & (a["month"] >= model.month - 12) & \
             (a["payee"] < len(model.providers))
         paid = np.bincount(a["payee"][sel].astype(np.int64), weights=a["amount"][sel], minlength=len(model.providers))

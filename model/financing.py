@@ -57,10 +57,18 @@ class Ledger:
                 chunk[name] = np.broadcast_to(value, (n,))[keep]
         self._chunks.append(chunk)
 
-    def arrays(self) -> dict:
-        if not self._chunks:
+    def arrays(self, first_month: int | None = None) -> dict:
+        """The ledger as one array per column; from `first_month` on when given (only the batches
+        of those months are joined, not the whole ledger: batches are added month by month)."""
+        chunks = self._chunks
+        if first_month is not None:
+            start = len(chunks)
+            while start > 0 and chunks[start - 1]["month"][0] >= first_month:
+                start -= 1
+            chunks = chunks[start:]
+        if not chunks:
             return {c: np.zeros(0) for c in self.COLUMNS}
-        return {c: np.concatenate([ch[c] for ch in self._chunks]) for c in self.COLUMNS}
+        return {c: np.concatenate([ch[c] for ch in chunks]) for c in self.COLUMNS}
 
     def month_chunks(self, month: int):
         """The payment batches of one month (the latest month is at the end)."""

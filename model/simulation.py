@@ -220,7 +220,7 @@ class CarelinesModel(mesa.Model):
 
     def reference_spending(self) -> dict:
         """Mean monthly care payments per municipality by municipality and insurer, last 12 months."""
-        a = self.ledger.arrays()
+        a = self.ledger.arrays(first_month=self.month - 12)
         recent = (a["month"] >= self.month - 12) & (a["month"] < self.month) & (a["kind"] == 0)
         out = {}
         for payer in ("municipality", "insurer"):
