@@ -125,7 +125,10 @@ class Outcomes:
         if self.model.month < 0 or len(ids) == 0:
             return
         assert res is self.model.res, "events are counted for the model's residents"
-        code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
+        if type(line) is int and type(to_line) is int and type(domain) is int:  # the common case: one code
+            code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1
+        else:
+            code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
         self._pending.setdefault(metric, []).append((np.array(ids, copy=True), code, weights))
 
     def _add_pending(self) -> None:
@@ -141,14 +144,14 @@ class Outcomes:
             weights = _joined_weights([i for i, _, _ in batches], [w for _, _, w in batches])
             combined = code * n + muni
             occurring = np.bincount(combined // n)
-            counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n)  # whole rows
+            counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n).reshape(-1, n)
+            region = counts.sum(axis=1)  # each code's row summed as on its own (checked: same bits)
             for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
-                per_muni = counts[c * n:(c + 1) * n]
                 rest, d = divmod(c, 5)
                 ln, tl = divmod(rest, 4)
                 row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
-                row[month, :-1] += per_muni
-                row[month, -1] += per_muni.sum()
+                row[month, :-1] += counts[c]
+                row[month, -1] += region[c]
             if metric in GROUP_METRICS:
                 by_group.append((metric, muni * 6 + res.income[ids] * 2 + res.benefit[ids], weights))
         for metric, cells, weights in by_group:  # per (municipality, income, benefit) cell
