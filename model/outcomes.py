@@ -145,7 +145,7 @@ class Outcomes:
             combined = code * n + muni
             occurring = np.bincount(combined // n)
             counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n).reshape(-1, n)
-            region = counts.sum(axis=1)  # each code's row summed as on its own (checked: same bits)
+            region = counts.sum(axis=1)  # numpy adds each contiguous row as it adds a 1-D array: same sums
             for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
                 rest, d = divmod(c, 5)
                 ln, tl = divmod(rest, 4)
