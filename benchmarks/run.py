@@ -9,6 +9,9 @@ over time:
   fresh process;
 - the per-agent Mesa reference against the vectorized rules at 10,000 residents: same
   results, and the speed ratio;
+- a small run: 20,000 residents for 10 years on one thread, model construction, the 24
+  warm-up and 120 recorded months and the results tables (`model.run`), median of SMALL_REPEATS
+  in one fresh process (the Hydra composition of the configuration is timed apart);
 - sweep throughput: 20,000-resident, 10-year simulations per minute on every core;
 - the whole Netherlands (17.8 million residents, 342 municipalities, 10 years): wall time and
   peak memory.
@@ -37,6 +40,7 @@ REPEATS = {10_000: 3, 100_000: 3, 1_000_000: 2}
 QUICK_SKIPS = {1_000_000}
 BASELINE_SIZE, BASELINE_REPEATS = 100, 3
 NL_SIZE, NL_YEARS = 17_811_291, 10
+SMALL_SIZE, SMALL_YEARS, SMALL_REPEATS = 20_000, 10, 7
 NL_THREADS = 2  # one big run uses both cores through threads (model.threads), as a sweep does through processes
 
 
@@ -83,6 +87,14 @@ def scaling(sizes: list[int]) -> dict:
     return out
 
 
+def small_run() -> dict:
+    """Seconds for one 20,000-resident, 10-year run through `model.run` on one thread."""
+    run = worker("small", "--size", SMALL_SIZE, "--years", SMALL_YEARS, "--repeats", SMALL_REPEATS)
+    run["seconds"] = reference.spread(run["run_seconds"])
+    run["load_config"] = reference.spread(run["load_config_seconds"])
+    return run
+
+
 def git_state() -> dict:
     """Which code was measured: the commit, and whether model/ had uncommitted changes."""
     def git(*args):
@@ -124,6 +136,13 @@ def main(argv=None) -> dict:
         f"ratio {ref['ratio']['median']:,.0f}x ({ref['ratio_one_thread']['median']:,.0f}x with the vectorized rules "
         f"on one thread; {ref['ratio_to_full_model']:,.1f}x against the full model)")
 
+    details["small_run_load_average"] = section(f"Small run: {SMALL_SIZE:,} residents, {SMALL_YEARS} years, one thread")
+    small = small_run()
+    details["small_run"] = small
+    log(f"  {small['seconds']['median']:.3f} s (median of {SMALL_REPEATS}; {small['seconds']['min']:.3f}-"
+        f"{small['seconds']['max']:.3f}): construction, {small['years'] * 12} recorded months after the warm-up "
+        f"and the results; composing the configuration {small['load_config']['median']:.3f} s more")
+
     details["sweep_load_average"] = section("Sweep: 6 simulations of 20,000 residents for 10 years on 2 workers")
     sw = sweep.throughput()
     details["sweep"] = sw
@@ -147,6 +166,7 @@ def main(argv=None) -> dict:
         "nl_peak_gib": nl["peak_gib"] if nl else None,
         "mesa_reference_ratio": ref["ratio"]["median"],
         "sweep_runs_per_minute": sw["runs_per_minute"],
+        "small_run_seconds": small["seconds"]["median"],
         "hardware": hw,
         "details": details,
     })

@@ -7,6 +7,7 @@ interpreter, carelines and its compiled kernels, and a model too small to matter
 prints one JSON line as its last line of output; progress goes to stderr.
 
     python -m benchmarks.worker size 100000 --months 12
+    python -m benchmarks.worker small --size 20000 --years 10 --repeats 7
     python -m benchmarks.worker nl --size 17811291 --years 10 [--threads 2]
 """
 
@@ -66,6 +67,24 @@ def size(n: int, months: int) -> dict:
             "residents_at_end": int(sim.res.n), "peak_rss_bytes": peak_rss_bytes()}
 
 
+def small(n: int, years: int, repeats: int) -> dict:
+    """Whole small runs, one thread: `model.run` (building the model, the warm-up and recorded
+    months, the results tables and the summary), each repeat timed on its own. Composing the
+    configuration (`model.load_config`, Hydra) is timed apart and not included: a sweep or a
+    comparison composes it once per run as well, but it does not depend on the model's speed."""
+    threads.use_threads(1)
+    warm_up()
+    runs, configs = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        cfg = config(n, years)
+        composed = time.perf_counter()
+        model.run(cfg)
+        runs.append(time.perf_counter() - composed)
+        configs.append(composed - start)
+    return {"n": n, "years": years, "repeats": repeats, "run_seconds": runs, "load_config_seconds": configs}
+
+
 def netherlands(n: int, years: int, n_threads: int = 1) -> dict:
     """The whole country through the public entry point, results tables included; the
     per-resident kernels on `n_threads` threads (`model.threads`)."""
@@ -99,6 +118,10 @@ def main(argv=None) -> None:
     p = sub.add_parser("size")
     p.add_argument("n", type=int)
     p.add_argument("--months", type=int, default=12)
+    p = sub.add_parser("small")
+    p.add_argument("--size", type=int, default=20_000)
+    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--repeats", type=int, default=7)
     p = sub.add_parser("nl")
     p.add_argument("--size", type=int, default=17_811_291)
     p.add_argument("--years", type=int, default=10)
@@ -106,6 +129,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.job == "size":
         out = size(args.n, args.months)
+    elif args.job == "small":
+        out = small(args.size, args.years, args.repeats)
     else:
         out = netherlands(args.size, args.years, args.threads)
     print(json.dumps(out), flush=True)

@@ -31,8 +31,7 @@ def run(config: Config, progress=None) -> Results:
         if progress is not None and sim.month > 0:
             progress(sim.month, sim.total_months)
     timeseries = sim.outcomes.to_frame(sim.region.names)
-    ledger = sim.ledger.to_frame(sim)
-    ledger = ledger[ledger["month"] >= 0].reset_index(drop=True)
+    ledger = sim.ledger.to_frame(sim, first_month=0)
     return Results(timeseries, ledger, summarise(timeseries, ledger, config), config)
 
 

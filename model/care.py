@@ -170,6 +170,14 @@ def _episode_lists(state):
     return w_dom, w_ids, c_dom, c_ids
 
 
+def as_column(value, n: int, dtype) -> np.ndarray:
+    """`value` (a scalar or an array of n) as an array of n; a scalar is filled rather than
+    broadcast, which costs less for the small arrays of a month's routing."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.asarray(value, dtype=dtype)
+
+
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
     out = np.full(len(ids), domain, dtype=np.int8)
@@ -194,17 +202,19 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     if len(ids) == 0:
         return
     res = model.res
-    service = np.broadcast_to(np.asarray(service, dtype=np.int8), ids.shape)
+    service = as_column(service, len(ids), np.int8)
     res.service[domain, ids] = service
     res.state[domain, ids] = IN_CARE if immediate else WAITING
     episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if immediate:
         start_episodes(model, domain, ids, service, continuation)
+    if from_line < 0:
+        return
     to_line = SERVICE_LINE[service]
     for line in (NULDE, EERSTE, TWEEDE):
         sel = ids[to_line == line]
-        if len(sel) and from_line >= 0:
+        if len(sel):
             model.outcomes.count("referrals", model.res, sel, domain=report_domain(model, domain, sel),
                                  line=from_line, to_line=line)
 

@@ -404,7 +404,7 @@ class RegionalBudget(Pot):
 
     def _recent_payment_share(self, payer) -> np.ndarray:
         model = self.model
-        a = model.ledger.arrays()
+        a = model.ledger.arrays(first_month=model.month - 12)
         sel = (a["kind"] == 0) & (a["month"] >= model.month - 12) & (a["payee"] < len(model.providers))
         if payer is not None:
             sel &= a["payer"] == payer

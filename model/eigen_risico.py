@@ -71,4 +71,4 @@ def deterred_adult(age, income, debt) -> bool:
 def declines_referral(model, ids: np.ndarray, service: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Which referred residents decline care at a liable service (zorgmijding), given a uniform
     draw `u` each."""
-    return np.isin(service, LIABLE_SERVICES) & deterred(model.res, ids) & (u < model.cfg.gatekeeper.zorgmijding)
+    return LIABLE_SERVICE[service] & deterred(model.res, ids) & (u < model.cfg.gatekeeper.zorgmijding)

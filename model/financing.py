@@ -19,6 +19,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from model.residents import GROUPS
 from model.services import LINES, REPORT_DOMAINS, SERVICES
@@ -28,6 +29,7 @@ F = {name: i for i, name in enumerate(FINANCIERS)}
 KINDS = ("care", "contribution", "shared_savings", "productivity_loss")
 NO_GROUP = -1
 NO_MUNICIPALITY = -1
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' default text columns
 
 
 class Ledger:
@@ -43,15 +45,30 @@ class Ledger:
         keep = amount != 0
         if not keep.any():
             return
-        n = len(amount)
+        n, kept = len(amount), int(np.count_nonzero(keep))
         cols = dict(month=month, payer=payer, payee=payee, municipality=municipality, line=line,
                     domain=domain, group=group, kind=kind, amount=amount)
-        self._chunks.append({k: np.broadcast_to(np.asarray(v), (n,))[keep] for k, v in cols.items()})
+        chunk = {}
+        for name, value in cols.items():
+            value = np.asarray(value)
+            if value.size == 1 and n != 1:  # one value for every row: filled, cheaper than broadcasting
+                chunk[name] = np.full(kept, value.reshape(()))
+            else:
+                chunk[name] = np.broadcast_to(value, (n,))[keep]
+        self._chunks.append(chunk)
 
-    def arrays(self) -> dict:
-        if not self._chunks:
+    def arrays(self, first_month: int | None = None) -> dict:
+        """The ledger as one array per column; from `first_month` on when given (only the batches
+        of those months are joined, not the whole ledger: batches are added month by month)."""
+        chunks = self._chunks
+        if first_month is not None:
+            start = len(chunks)
+            while start > 0 and chunks[start - 1]["month"][0] >= first_month:
+                start -= 1
+            chunks = chunks[start:]
+        if not chunks:
             return {c: np.zeros(0) for c in self.COLUMNS}
-        return {c: np.concatenate([ch[c] for ch in self._chunks]) for c in self.COLUMNS}
+        return {c: np.concatenate([ch[c] for ch in chunks]) for c in self.COLUMNS}
 
     def month_chunks(self, month: int):
         """The payment batches of one month (the latest month is at the end)."""
@@ -69,15 +86,23 @@ class Ledger:
                                minlength=n_municipalities)
         return out
 
-    def to_frame(self, model) -> pd.DataFrame:
+    def to_frame(self, model, first_month: int | None = None) -> pd.DataFrame:
+        """The ledger as a table; from `first_month` on when given (filtered before the table is
+        built, so the text columns are made once)."""
         a = self.arrays()
+        if first_month is not None:
+            keep = a["month"] >= first_month
+            a = {c: v[keep] for c, v in a.items()}
         names = model.region.names
         payees = [p.name for p in model.providers] + list(FINANCIERS)
         provider_types = [SERVICES[p.service].name for p in model.providers] + list(FINANCIERS) + [""]
 
         def labels(values, names_):
-            """Names looked up by code, "" or "region" (the last name) for -1; one lookup, no loop per row."""
-            return np.array(list(names_), dtype=object)[a[values].astype(np.int64)]
+            """Names looked up by code, "" or "region" (the last name) for -1: the few names are made
+            text once and taken by code (Arrow), rather than one Python string per row."""
+            codes = a[values].astype(np.int64)
+            codes[codes < 0] += len(names_)
+            return pd.array(pa.array(list(names_), type=pa.large_string()).take(codes), dtype=TEXT)
 
         df = pd.DataFrame({
             "month": a["month"].astype(np.int32),

@@ -97,10 +97,11 @@ class Outcomes:
         self.n_muni = model.region.n_municipalities
         self._data: dict[tuple, np.ndarray] = {}
         # events counted this month, added up once at the end of the month (`_add_pending`):
-        # metric -> list of (code * municipalities + municipality, weights or None), and for
-        # GROUP_METRICS metric -> list of (municipality, income, benefit) cells
+        # metric -> list of (resident ids, code of the dimensions: an int or one per id, weights or
+        # None); municipalities and groups are looked up once a month for all of a metric's events
+        # (a resident's municipality and income never change, benefit status changes only in
+        # `model.determinants`, before any event of GROUP_METRICS is counted)
         self._pending: dict[str, list] = {}
-        self._pending_groups: dict[str, list] = {}
 
     @property
     def data(self) -> dict[tuple, np.ndarray]:
@@ -123,37 +124,44 @@ class Outcomes:
         the metric rows once a month."""
         if self.model.month < 0 or len(ids) == 0:
             return
-        muni = res.municipality[ids].astype(np.int64)
-        code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
-        self._pending.setdefault(metric, []).append((code * self.n_muni + muni, weights))
-        if metric in GROUP_METRICS:
-            self._pending_groups.setdefault(metric, []).append(muni * 6 + res.income[ids] * 2 + res.benefit[ids])
+        assert res is self.model.res, "events are counted for the model's residents"
+        if type(line) is int and type(to_line) is int and type(domain) is int:  # the common case: one code
+            code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1
+        else:
+            code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
+        self._pending.setdefault(metric, []).append((np.array(ids, copy=True), code, weights))
 
     def _add_pending(self) -> None:
         """Add the events noted by `count` to this month's rows."""
         month, n = self.model.month, self.n_muni
+        res = self.model.res
+        by_group = []
         for metric, batches in self._pending.items():
-            combined = np.concatenate([c for c, _ in batches])
-            counts = np.bincount(combined, weights=_joined_weights([c for c, _ in batches], [w for _, w in batches]))
-            for c in np.flatnonzero(np.bincount(combined // n)):  # the codes that occur, in order
-                per_muni = counts[c * n:(c + 1) * n]
-                if len(per_muni) < n:
-                    per_muni = np.pad(per_muni, (0, n - len(per_muni)))
-                rest, d = divmod(int(c), 5)
+            ids = np.concatenate([i for i, _, _ in batches])
+            muni = res.municipality[ids].astype(np.int64)
+            code = np.concatenate([np.full(len(i), c, dtype=np.int64) if np.ndim(c) == 0 else c
+                                   for i, c, _ in batches])
+            weights = _joined_weights([i for i, _, _ in batches], [w for _, _, w in batches])
+            combined = code * n + muni
+            occurring = np.bincount(combined // n)
+            counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n).reshape(-1, n)
+            region = counts.sum(axis=1)  # numpy adds each contiguous row as it adds a 1-D array: same sums
+            for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
+                rest, d = divmod(c, 5)
                 ln, tl = divmod(rest, 4)
                 row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
-                row[month, :-1] += per_muni
-                row[month, -1] += per_muni.sum()
-        for metric, batches in self._pending_groups.items():
-            weights = _joined_weights(batches, [w for _, w in self._pending[metric]])
-            cells = np.bincount(np.concatenate(batches).astype(np.int64), weights=weights, minlength=n * 6)
+                row[month, :-1] += counts[c]
+                row[month, -1] += region[c]
+            if metric in GROUP_METRICS:
+                by_group.append((metric, muni * 6 + res.income[ids] * 2 + res.benefit[ids], weights))
+        for metric, cells, weights in by_group:  # per (municipality, income, benefit) cell
+            cells = np.bincount(cells.astype(np.int64), weights=weights, minlength=n * 6)
             grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
             for g in range(len(GROUP_NAMES)):
                 row = self._row((metric, NONE, NONE, NONE, NONE, g))
                 row[month, :-1] += grouped[g + 1]
                 row[month, -1] += grouped[g + 1].sum()
         self._pending.clear()
-        self._pending_groups.clear()
 
     def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
         """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
@@ -199,6 +207,7 @@ class Outcomes:
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
         count_g, mean_health_g, gp_contact_g = by_group
+        counts_g = np.array(count_g)  # (everyone and the five groups, municipalities)
         _add_support_users(model, clients, clients_cells, per_service)
         taking_part = community.participants(model).astype(np.float64)
         self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
@@ -211,14 +220,11 @@ class Outcomes:
         for d in range(3):
             for metric, values, mean in (("health", health_sum[d], True), ("need_share", need[d], True),
                                          ("unmet_need", unmet[d], False)):
-                grouped = _groups(values.reshape(n, 3, 2))
-                for g in range(6):
-                    self._set_grouped(metric, grouped[g], count_g[g], mean, domain=d, group=g - 1)
+                self._set_groups(metric, _groups(values.reshape(n, 3, 2)), counts_g, mean, domain=d)
         # over domains: mean health over the three domains; share of (resident, domain) pairs with a need
         needs = _groups((need[0] + need[1] + need[2]).reshape(n, 3, 2))
-        for g in range(6):
-            self._set_grouped("health", mean_health_g[g], count_g[g], True, group=g - 1)
-            self._set_grouped("need_share", needs[g], 3 * count_g[g], True, group=g - 1)
+        self._set_groups("health", mean_health_g, counts_g, True)
+        self._set_groups("need_share", needs, 3 * counts_g, True)
         gap = [(mean_health_g[1 + income] / np.maximum(count_g[1 + income], 1),
                 mean_health_g[1 + income].sum() / max(count_g[1 + income].sum(), 1)) for income in (2, 0)]
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
@@ -361,6 +367,20 @@ class Outcomes:
                 if per_muni.any():
                     self._set((metric, ln, NONE, NONE, NONE, g), per_muni, per_muni.sum())
 
+    def _set_groups(self, metric, grouped, counts, mean, domain=NONE) -> None:
+        """`_set_grouped` for everyone and the five groups (rows of `grouped` and `counts`) in
+        one go: the same divisions and sums, as arrays rather than row by row."""
+        values = np.array(grouped)
+        totals = values.sum(axis=1)
+        if mean:
+            per_muni = np.divide(values, counts, out=np.full(values.shape, np.nan), where=counts > 0)
+            count_totals = counts.sum(axis=1)
+            totals = np.divide(totals, count_totals, out=np.full(len(totals), np.nan), where=count_totals != 0)
+        else:
+            per_muni = values
+        for g in range(len(values)):
+            self._set((metric, NONE, NONE, domain, NONE, g - 1), per_muni[g], totals[g])
+
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
         if mean:
@@ -393,10 +413,15 @@ class Outcomes:
         muni_codes = np.array([muni_categories.index(m) for m in municipalities])
         muni_order = np.argsort(muni_codes, kind="stable")
 
-        parts = {name: [] for name in ("month", "municipality", "value", *columns)}
+        parts = {name: [] for name in ("month", "municipality", "value", "key")}
         by_metric: dict[str, list] = {}
         for key in sorted(data, key=lambda k: labelled[k]):
             by_metric.setdefault(key[0], []).append(key)
+        ordered = [key for metric in sorted(by_metric) for key in by_metric[metric]]
+        # each key's codes in the label columns; a row carries its key's position in `ordered`
+        key_codes = np.array([[code_of[c][labelled[k][c]] for c in range(len(columns))] for k in ordered],
+                             dtype=np.int32).reshape(len(ordered), len(columns))
+        first = 0
         for metric in sorted(by_metric):
             keys = by_metric[metric]
             kept = months[months % 12 == 11] if metric in YEARLY_METRICS else months
@@ -406,12 +431,15 @@ class Outcomes:
             parts["value"].append(block.ravel())
             parts["month"].append(np.tile(kept, n_muni * n_keys))
             parts["municipality"].append(np.repeat(muni_codes[muni_order], n_keys * len(kept)))
-            for c, column in enumerate(columns):
-                codes = np.array([code_of[c][labelled[k][c]] for k in keys])
-                parts[column].append(np.tile(np.repeat(codes, len(kept)), n_muni))
+            parts["key"].append(np.tile(np.repeat(np.arange(first, first + n_keys), len(kept)), n_muni))
+            first += n_keys
+        row_key = np.concatenate(parts["key"])
 
         def categorical(column, cats):
-            codes = np.concatenate(parts[column]).astype(np.int32)
+            if column == "municipality":
+                codes = np.concatenate(parts[column]).astype(np.int32)
+            else:
+                codes = key_codes[:, columns.index(column)][row_key]
             return pd.Categorical.from_codes(codes, categories=pd.Index(cats))
 
         return pd.DataFrame({

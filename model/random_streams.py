@@ -52,10 +52,13 @@ class RandomStreams:
 
     def __init__(self, seed: int):
         self.seed = int(seed)
+        self._stream_keys: dict[str, int] = {}  # the month-independent part, by stream name
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The 64-bit key of one stream in one month."""
-        x = _mix_int(self.seed * _GOLDEN + zlib.crc32(stream.encode()))
+        x = self._stream_keys.get(stream)
+        if x is None:
+            x = self._stream_keys[stream] = _mix_int(self.seed * _GOLDEN + zlib.crc32(stream.encode()))
         return np.uint64(_mix_int(x + (month + 1_000_000) * _GOLDEN))
 
     def uniform(self, stream: str, month: int, ids: np.ndarray) -> np.ndarray:

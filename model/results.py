@@ -33,6 +33,43 @@ def select(ts: pd.DataFrame, metric: str, municipality: str | None = None, **dim
     return ts[sel]
 
 
+class _RowFinder:
+    """`select` for many look-ups in the rows of `ts` where `where` holds: the metric and
+    dimension columns are turned into integer codes once, so each look-up compares one array of
+    integers instead of six columns of labels. Gives the month and value of the rows `select`
+    gives, in the same order."""
+
+    COLUMNS = ("metric", *DIMENSIONS)
+
+    def __init__(self, ts: pd.DataFrame, where):
+        where = np.asarray(where, dtype=bool)
+        self.ts = ts.loc[where, ["month", "value"]]
+        self.code_of = []
+        key = np.zeros(len(self.ts), dtype=np.int64)
+        for column in self.COLUMNS:
+            values = ts[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                categories, codes = list(values.cat.categories), values.cat.codes.to_numpy()[where]
+            else:
+                codes, categories = pd.factorize(values.to_numpy()[where])
+                categories = list(categories)
+            self.code_of.append(({name: i for i, name in enumerate(categories)}, len(categories) + 1))
+            key = key * (len(categories) + 1) + codes.astype(np.int64) + 1  # 0: missing
+        self.key = key
+
+    def __call__(self, metric: str, **dims) -> pd.DataFrame:
+        unknown = set(dims) - set(DIMENSIONS)
+        if unknown:
+            raise TypeError(f"unknown dimension(s) {sorted(unknown)}; the dimensions are {DIMENSIONS}")
+        wanted = 0
+        for (codes, size), value in zip(self.code_of, (metric, *(dims.get(d, "") for d in DIMENSIONS))):
+            code = codes.get(value)
+            if code is None:  # a label the table does not hold: no rows
+                return self.ts.iloc[:0]
+            wanted = wanted * size + code + 1
+        return self.ts.iloc[np.flatnonzero(self.key == wanted)]
+
+
 @dataclass
 class Results:
     """What `model.run` returns.
@@ -98,27 +135,28 @@ def config_yaml(config: Config) -> str:
 
 def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
     """Headline figures: yearly averages over the run for the region."""
-    region = ts[ts["municipality"] == "region"]
     years = config.years
+    rows_of = _RowFinder(ts, ts["municipality"] == "region")
 
     def total(metric, **dims):  # over all months; dimensions not given at their total
-        return float(select(region, metric, **dims)["value"].sum())
+        return float(rows_of(metric, **dims)["value"].sum())
 
     def monthly_mean(metric, **dims):
         return total(metric, **dims) / (12 * years)
 
     def last_year_mean(metric, **dims):
-        rows = select(region, metric, **dims)
+        rows = rows_of(metric, **dims)
         return float(rows.loc[rows["month"] >= 12 * (years - 1), "value"].mean())
 
     residents = monthly_mean("residents")
+    ledger = ledger[["payer", "line", "kind", "amount"]]  # filtered below: only the columns used
     care = ledger[ledger["kind"] == "care"]
     out = {
         "scenario": "+".join(config.scenario) or "baseline",
         "seed": config.seed,
         "years": years,
         "residents_mean": residents,
-        "residents_end": float(select(region, "residents").sort_values("month")["value"].iloc[-1]),
+        "residents_end": float(rows_of("residents").sort_values("month")["value"].iloc[-1]),
         "scale_to_netherlands": config.region.netherlands_population / max(residents, 1),
         "clients": {ln: monthly_mean("clients", line=ln) for ln in ("nulde", "eerste", "tweede")},
         "new_episodes_per_year": {ln: total("new_episodes", line=ln) / years for ln in ("nulde", "eerste", "tweede")},
@@ -139,7 +177,7 @@ def summarise(ts: pd.DataFrame, ledger: pd.DataFrame, config: Config) -> dict:
         "health_gap_last_year": last_year_mean("health_gap"),
         "gp_consults_per_resident_per_year": total("gp_consults") / years / max(residents, 1),
         "gp_social_cause_share": total("gp_consults_social_cause") / max(total("gp_consults"), 1),
-        "gp_contact_share": float(select(region, "gp_contact_share")["value"].mean()),
+        "gp_contact_share": float(rows_of("gp_contact_share")["value"].mean()),
         "youth_care_residential": monthly_mean("youth_care_residential"),
         "youth_care_ambulant": monthly_mean("youth_care_ambulant"),
         "wmo_clients": monthly_mean("wmo_clients"),

@@ -49,6 +49,7 @@ import numpy as np
 
 from model import (care, community, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
                    long_term_support, memory, nulde_lijn, productivity, tweede_lijn)
+from model.care import as_column
 from model.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
 from model.financing import F, Financier, Ledger, Municipality
 from model.outcomes import Outcomes
@@ -133,7 +134,7 @@ class CarelinesModel(mesa.Model):
         domain and resident group are looked up unless given."""
         if len(ids):
             if report_domain is None:
-                domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), ids.shape)
+                domain = as_column(domain, len(ids), np.int64)
                 report_domain = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
             if group is None:
                 group = group_index(self.res, ids).astype(np.int64)
@@ -145,7 +146,7 @@ class CarelinesModel(mesa.Model):
         no eigen risico applies)."""
         prov = np.asarray(prov, dtype=np.int64)
         self._month_contacts.append((np.full(len(prov), -1, dtype=np.int64), prov,
-                                     np.broadcast_to(np.asarray(report_domain, dtype=np.int64), prov.shape),
+                                     as_column(report_domain, len(prov), np.int64),
                                      np.asarray(group, dtype=np.int64), np.asarray(contacts, dtype=np.float64)))
 
     def alive_by_municipality(self, recount: bool = False) -> np.ndarray:
@@ -177,7 +178,8 @@ class CarelinesModel(mesa.Model):
         self.policy.update()
         if self.month % 12 == 0:
             follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
-        self.agents_by_type[Provider].do("step")
+        for provider in self.providers:  # creation order, as agents_by_type[Provider].do("step"), minus its overhead
+            provider.step()
         provider_arrays(self)
         update_payers(self)
 
@@ -220,7 +222,7 @@ class CarelinesModel(mesa.Model):
 
     def reference_spending(self) -> dict:
         """Mean monthly care payments per municipality by municipality and insurer, last 12 months."""
-        a = self.ledger.arrays()
+        a = self.ledger.arrays(first_month=self.month - 12)
         recent = (a["month"] >= self.month - 12) & (a["month"] < self.month) & (a["kind"] == 0)
         out = {}
         for payer in ("municipality", "insurer"):
