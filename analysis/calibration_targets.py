@@ -12,8 +12,8 @@ import numpy as np
 import yaml
 
 from model import paths
-from model.results import select
-from model.services import HOSPITAL_SERVICES, NULDE, SERVICES, WMO_SERVICES
+from model.engine.results import select
+from model.care.services import HOSPITAL_SERVICES, NULDE, SERVICES, WMO_SERVICES
 
 NULDE_SERVICES = tuple(s.name for s in SERVICES if s.line == NULDE)
 

@@ -16,7 +16,7 @@ Columns: table, period (month, year or -1), metric, line, to_line, domain, finan
 value. An empty dimension is one a row is not broken down by; the measure `cost` per financier
 is the net outlay (care, contributions, less savings received), so it does not add up to `cost`
 with an empty financier (care paid). Figures are read from the model's timeseries as single
-rows (`model.results.select`), in which an empty dimension is the total over it.
+rows (`model.engine.results.select`), in which an empty dimension is the total over it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.results import select
+from model.engine.results import select
 
 LINES = ("nulde", "eerste", "tweede")
 DOMAINS = ("physical", "mental", "social")

@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from model.results import select  # noqa: E402
+from model.engine.results import select  # noqa: E402
 
 LINE_COLOURS = {"nulde": "#2a9d8f", "eerste": "#e9c46a", "tweede": "#e76f51"}
 DOMAIN_COLOURS = {"physical": "#457b9d", "mental": "#9b5de5", "social": "#f4a261"}

@@ -2,7 +2,7 @@
 
 The reducer `outputs` is called in the worker that ran the job (named as
 "analysis.sensitivity:outputs"), so only a small dict travels back. Outputs are read from the
-region's timeseries as single rows (`model.results.select`: an empty dimension is the total).
+region's timeseries as single rows (`model.engine.results.select`: an empty dimension is the total).
 
 | output | meaning (run value; the yearly value is the same for one simulated year) |
 |---|---|
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.results import select
+from model.engine.results import select
 
 FINANCIERS = ("municipality", "insurer", "residents")
 LINES = ("nulde", "eerste", "tweede")

@@ -38,7 +38,7 @@ def memory_bandwidth(mib: int = 512, repeats: int = 5) -> dict:
 def draw_rates(n: int = 10_000_000, repeats: int = 5) -> dict:
     """Uniform float32 draws per second (one thread): numpy's PCG64 and carelines' own
     counter-based draws (one per resident id)."""
-    from model.random_streams import RandomStreams
+    from model.engine.random_streams import RandomStreams
 
     out = np.empty(n, dtype=np.float32)
     rng = np.random.Generator(np.random.PCG64(1))
@@ -50,7 +50,7 @@ def draw_rates(n: int = 10_000_000, repeats: int = 5) -> dict:
 
 def state_bytes_per_resident() -> int:
     """Bytes of per-resident state (one row of every resident array)."""
-    from model.residents import DOMAIN_FIELDS, PERSON_FIELDS
+    from model.people.residents import DOMAIN_FIELDS, PERSON_FIELDS
 
     return (sum(np.dtype(t).itemsize for t in PERSON_FIELDS.values())
             + 3 * sum(np.dtype(t).itemsize for t in DOMAIN_FIELDS.values()))

@@ -18,8 +18,8 @@ import mesa
 import numpy as np
 
 from benchmarks.subset import SubsetRules, start_model, wijkteam_reach
-from model import health
-from model.random_streams import RandomStreams, draw
+from model.people import health
+from model.engine.random_streams import RandomStreams, draw
 
 PHYSICAL, MENTAL, SOCIAL = 0, 1, 2
 

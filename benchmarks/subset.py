@@ -3,11 +3,11 @@
 The subset is what a per-agent reference (`benchmarks.mesa_reference`) can transcribe one
 resident at a time, so that both can be compared result for result and timed side by side:
 
-1. health: carelines' own compiled health step (`model.health.step`): drift to the
+1. health: carelines' own compiled health step (`model.people.health.step`): drift to the
    age-and-determinant target, untreated-need persistence and progression, coupling, shocks
    absorbed by the network, and the care effect; needs as relative shortfalls;
 2. help-seeking: residents with a need and no episode seek help with carelines' probability
-   (`model.help_seeking`), and all of them go to the GP;
+   (`model.people.help_seeking`), and all of them go to the GP;
 3. treatment: a GP episode of fixed length (the GP's planned episode length), then discharge.
 
 Everything else stands still: no ageing, deaths or births, no change in debt, benefits or
@@ -24,10 +24,10 @@ import numba
 import numpy as np
 
 import model as carelines
-from model import health
-from model.help_seeking import _seekers
-from model.residents import IN_CARE, NO_SERVICE, NONE
-from model.services import S
+from model.people import health
+from model.people.help_seeking import _seekers
+from model.people.residents import IN_CARE, NO_SERVICE, NONE
+from model.care.services import S
 
 GP = S["gp"]
 
@@ -35,8 +35,8 @@ GP = S["gp"]
 def start_model(n: int, seed: int):
     """A freshly built carelines model (health at its targets, no episodes), set to month 0.
     The subset's care always works (no non-responders) at the GP's standard contacts."""
-    from model.providers import provider_arrays
-    from model.simulation import CarelinesModel
+    from model.care.providers import provider_arrays
+    from model.engine.simulation import CarelinesModel
 
     cfg = carelines.load_config("baseline", [f"population.size={n}", f"seed={seed}", "years=2",
                                              "health.care_non_response=[0,0,0]"])

@@ -21,9 +21,9 @@ import sys
 import time
 
 import model
-from model import threads
-from model.region import build_region
-from model.simulation import CarelinesModel
+from model.engine import threads
+from model.people.region import build_region
+from model.engine.simulation import CarelinesModel
 
 NL_OVERRIDES = ("region=nederland",)
 
@@ -87,7 +87,7 @@ def small(n: int, years: int, repeats: int) -> dict:
 
 def netherlands(n: int, years: int, n_threads: int = 1) -> dict:
     """The whole country through the public entry point, results tables included; the
-    per-resident kernels on `n_threads` threads (`model.threads`)."""
+    per-resident kernels on `n_threads` threads (`model.engine.threads`)."""
     threads.use_threads(n_threads)
     warm_up(NL_OVERRIDES)
     cfg = config(n, years, NL_OVERRIDES)

@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 from classroom.simulation import DOMAINS, GRID, PAYERS, PLACES
 from classroom.text import DOMAIN_COLOURS, LINE_COLOURS, OKABE_ITO, PAYER_COLOURS, PLACE_COLOURS, domain_name, \
     line_name, t
-from model.services import LINES
+from model.care.services import LINES
 
 FONT = 15
 SIZE = (7.2, 4.4)

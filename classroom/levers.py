@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 from model.config import ConfigError, load_config, set_values
-from model.contracts import RULES
+from model.money.contracts import RULES
 from research import registry
 
 YEARS = 10  # the page's horizon: 120 monthly steps

@@ -17,10 +17,10 @@ import numpy as np
 
 from classroom import levers
 from model.config import ConfigError
-from model.financing import FINANCIERS
-from model.residents import IN_CARE, WAITING
-from model.services import LINES, SERVICE_LINE
-from model.simulation import WARMUP_MONTHS, CarelinesModel
+from model.money.financing import FINANCIERS
+from model.people.residents import IN_CARE, WAITING
+from model.care.services import LINES, SERVICE_LINE
+from model.engine.simulation import WARMUP_MONTHS, CarelinesModel
 
 GRID = 30  # the neighbourhood picture: GRID x GRID residents
 # where a resident is: index into PLACES

@@ -47,7 +47,7 @@ from experiments.cli import fail, split_args, take_executor, unique_run_dir
 from experiments.scenarios import describe, parse_scenarios
 from model import provenance
 from model.config import available
-from model.results import config_yaml
+from model.engine.results import config_yaml
 
 OPTIONS = ("scenarios", "replications", "lang", "crn", "precision", "mechanisms", "mechanism_replications")
 LANGS = ("en", "nl")

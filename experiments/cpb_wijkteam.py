@@ -40,7 +40,7 @@ from analysis.calibration_targets import cpb_targets
 from experiments.cli import begin_folder, check_folder, end_folder, fail, split_args, take_executor, unique_run_dir
 from research import Job, run_study
 from research.store import write_atomic
-from model.outcomes import DIMENSIONS
+from model.engine.outcomes import DIMENSIONS
 
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]
 DEFAULT_SIZE = "population.size=2000000"

@@ -7,13 +7,28 @@ calibration and the teacher page all call:
     >>> config = model.load_config("baseline", ["population.size=20000", "years=5"])
     >>> results = model.run(config)
     >>> results.summary["cost_per_year_by_financier"]
+
+Inside, the folders follow the model's architecture:
+
+    people/   the region and its residents: demography, determinants of health, community
+              activities, physical, mental and social health, help-seeking, work
+    care/     the care lines and their providers: services, providers, waiting lists and
+              episodes, the nulde, eerste and tweede lijn, hospital care, long-term support
+    money/    who pays: one class per financing rule, the funds, the ledger, municipal
+              budgets, the eigen risico
+    engine/   the month's step order (engine/simulation.py), random streams, outcomes and
+              results, threads and memory
+
+and at the top the configuration (config.py, parameters.py, paths.py), the policy levers as
+they apply month by month (policies.py) and the record of what produced an output
+(provenance.py).
 """
 
 from __future__ import annotations
 
 from model.config import ConfigError, load_config
 from model.parameters import Config
-from model.results import Results, summarise
+from model.engine.results import Results, summarise
 
 
 def run(config: Config, progress=None) -> Results:
@@ -23,7 +38,7 @@ def run(config: Config, progress=None) -> Results:
         config: a validated configuration from `load_config`.
         progress: optional callable taking (months_done, months_total), called each month.
     """
-    from model.simulation import CarelinesModel
+    from model.engine.simulation import CarelinesModel
 
     sim = CarelinesModel(config)
     while not sim.finished:

@@ -31,7 +31,8 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from model import paths, threads
+from model import paths
+from model.engine import threads
 from model.parameters import Config, MunicipalityConfig, iter_parameters
 
 CONFIG_DIR = paths.config_dir()  # the checkout's configs/, or the copy installed with the package

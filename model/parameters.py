@@ -40,7 +40,7 @@ def section(cls):
 
 class RuleNames(Sequence):
     """The names of the financing rules, read from the registry of contract classes
-    (`model.contracts.RULES`) each time they are used, so that a rule added there is a valid
+    (`model.money.contracts.RULES`) each time they are used, so that a rule added there is a valid
     value of `financing.<service>.rule` and of the financing switch without a change here.
     With `blank`, "" (no rule) comes first."""
 
@@ -48,7 +48,7 @@ class RuleNames(Sequence):
         self.blank = blank
 
     def _names(self) -> tuple[str, ...]:
-        from model.contracts import RULES  # the registry; imported late, it imports the model
+        from model.money.contracts import RULES  # the registry; imported late, it imports the model
         return (("",) if self.blank else ()) + tuple(RULES)
 
     def __getitem__(self, index):
@@ -186,7 +186,7 @@ class DeterminantsConfig:
                                             "assumption: an FTE runs about eight weekly activities of five "
                                             "regular participants",
                                             "Residents who can take part in the activities one FTE of community "
-                                            "work runs (model.community).")
+                                            "work runs (model.people.community).")
     participation_take_up: float = param(0.02, "chance per month at network strength 0", 0.0, 1.0, ASSUMPTION,
                                          "Residents with a weak network come to community activities.")
     participation_end: float = param(0.1, "chance per month", 0.0, 1.0,
@@ -432,7 +432,7 @@ def _service(capacity, months, contacts, effect, tariff, min_sev, source, source
 class ServicesConfig:
     social_basis: ServiceConfig = _service(20.0, 4, 2.0, 0.10, 45.0, 0.0,
                                            "assumption: 55,000 social workers (Sociaal Werk Nederland)")
-    # budget-funded services: the budget pays for these places in full (`model.contracts.Budget`)
+    # budget-funded services: the budget pays for these places in full (`model.money.contracts.Budget`)
     schuldhulp: ServiceConfig = _service(7.2, 12, 1.5, 0.06, 70.0, 0.0, ASSUMPTION)
     voorzorg: ServiceConfig = _service(1.8, 3, 2.0, 0.05, 25.0, 0.0, ASSUMPTION)
     gp: ServiceConfig = _service(1000.0, 2, 1.5, 0.10, 11.51, 0.0,
@@ -627,7 +627,7 @@ class SocialWorkConfig:
 @dataclass
 class WorkConfig:
     """Paid work of residents aged 18-66 and the productivity loss of their absence, valued by the
-    friction-cost method of the Dutch guideline for economic evaluations (`model.productivity`)."""
+    friction-cost method of the Dutch guideline for economic evaluations (`model.people.productivity`)."""
     employment_rate: float = param(0.82, "share of residents aged 18-66 in paid work at the start", 0.0, 1.0,
                                    "assumption on published figures: CBS netto arbeidsparticipatie 73.2% of "
                                    "15-75 (Q4 2023, data/sources.yaml labour_market) restated for 18-66 with "
@@ -693,7 +693,7 @@ class EvaluationConfig:
 @dataclass
 class ContractConfig:
     rule: str = choice("per_verrichting", FINANCING_RULES, "docs/design.md section 3",
-                       "Financing rule for this provider type (a contract class in model/contracts.py).")
+                       "Financing rule for this provider type (a contract class in model/money/contracts.py).")
     budget_per_resident: float = param(0.0, "euro per resident per year", 0.0, 100_000.0,
                                        "assumption: 0 derives it from the provider's capacity cost",
                                        "Yearly budget under the budget rule.")

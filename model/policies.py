@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.services import S, SERVICE_NAMES, SERVICES
+from model.care.services import S, SERVICE_NAMES, SERVICES
 
 # social workers carry larger caseloads than specialist care staff: one FTE moved from
 # specialist GGZ or youth care gives this many nulde-lijn slots per slot removed (assumption)

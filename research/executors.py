@@ -5,7 +5,7 @@ Every executor yields one record (`Done` or `Failed`) per job as the jobs finish
 the study stores them. Executors start lazily on first use and are context managers, so a
 caller that runs several batches (calibration: one per generation) keeps its workers warm.
 Results do not depend on the executor: a job carries its seed, and every run is single-threaded
-unless the model is told otherwise (`model.threads`).
+unless the model is told otherwise (`model.engine.threads`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import functools
 import pytest
 
 import model
-from model.results import select
+from model.engine.results import select
 
 SMALL = ("population.size=8000", "years=3")
 MEDIUM = ("population.size=20000", "years=5")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.contracts import Budget, IntegratedBudget
-from model.financing import F
-from model.residents import IN_CARE
-from model.services import MENTAL, S, SOCIAL
-from model.simulation import CarelinesModel
+from model.money.contracts import Budget, IntegratedBudget
+from model.money.financing import F
+from model.people.residents import IN_CARE
+from model.care.services import MENTAL, S, SOCIAL
+from model.engine.simulation import CarelinesModel
 from tests.conftest import cached_run, config, total
 
 SCARCE = ("services.wijkteam.capacity_per_1000=6", "services.schuldhulp.capacity_per_1000=3",

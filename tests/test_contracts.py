@@ -1,4 +1,4 @@
-"""Financing rules as contract classes (`model.contracts`): every registered rule can be
+"""Financing rules as contract classes (`model.money.contracts`): every registered rule can be
 configured and runs with the invariants holding, and a rule added as one subclass with a name
 is accepted by config validation and used by the providers."""
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import model
-from model import contracts
+from model.money import contracts
 from model.parameters import FINANCING_RULES
-from model.services import DIRECT_SERVICES, SERVICE_NAMES, S
-from model.simulation import CarelinesModel
+from model.care.services import DIRECT_SERVICES, SERVICE_NAMES, S
+from model.engine.simulation import CarelinesModel
 from tests.conftest import config
 from tests.test_invariants import check_every_euro, run_checking_every_month
 

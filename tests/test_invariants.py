@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import model
-from model import care
-from model.financing import KINDS
-from model.outcomes import LEDGER_METRICS
-from model.residents import IN_CARE, NO_SERVICE, NONE, WAITING
-from model.results import select
-from model.simulation import CarelinesModel
+from model.care import episodes
+from model.money.financing import KINDS
+from model.engine.outcomes import LEDGER_METRICS
+from model.people.residents import IN_CARE, NO_SERVICE, NONE, WAITING
+from model.engine.results import select
+from model.engine.simulation import CarelinesModel
 from tests.conftest import config
 
 SCENARIOS = {
@@ -48,8 +48,8 @@ def check_state(sim: CarelinesModel) -> None:
     assert np.all(res.absence_months[~res.employed] == 0), "an absence spell outside paid work"
     assert np.all(sim.provider_capacity >= 0)
     # the episode lists kept up to date from the changes are the lists a scan of everyone gives
-    kept = care.episode_lists(sim)
-    for k, v in zip(kept, care._episode_lists.serial(res.state)):
+    kept = episodes.episode_lists(sim)
+    for k, v in zip(kept, episodes._episode_lists.serial(res.state)):
         assert np.array_equal(k, v), "the kept episode lists differ from the episodes"
 
 
@@ -95,11 +95,11 @@ def check_every_euro(results) -> None:
     assert region.loc[detailed, "value"].sum() == pytest.approx(total, rel=1e-9)
     assert select(region, "cost")["value"].sum() == pytest.approx(total, rel=1e-9)
     assert select(municipal, "cost")["value"].sum() == pytest.approx(total, rel=1e-9)
-    ledger_by_payer = care.groupby("payer", observed=True)["amount"].sum()
+    ledger_by_payer = episodes.groupby("payer", observed=True)["amount"].sum()
     for payer, amount in ledger_by_payer.items():
         if amount:
             assert select(region, "cost", financier=payer)["value"].sum() == pytest.approx(amount, rel=1e-9)
-    ledger_by_line = care.groupby("line", observed=True)["amount"].sum()
+    ledger_by_line = episodes.groupby("line", observed=True)["amount"].sum()
     for line, amount in ledger_by_line.items():
         assert select(region, "cost", line=line)["value"].sum() == pytest.approx(amount, rel=1e-9)
     assert sum(results.summary["cost_per_year_by_financier"].values()) == pytest.approx(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.simulation import CarelinesModel
+from model.engine.simulation import CarelinesModel
 from tests.conftest import cached_run, config, total
 
 BASE = ()

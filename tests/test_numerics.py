@@ -11,8 +11,8 @@ import pytest
 
 import model
 from model.config import schema_field
-from model.residents import DOMAIN_FIELDS, PERSON_FIELDS
-from model.simulation import CarelinesModel
+from model.people.residents import DOMAIN_FIELDS, PERSON_FIELDS
+from model.engine.simulation import CarelinesModel
 from tests.test_invariants import check_state
 from tests.test_properties import results_of
 
@@ -82,7 +82,7 @@ def test_counter_and_total_dtypes_hold_the_netherlands_for_a_century():
     contacts_a_year = 12 * schema_field("services.gp.contacts_per_month").metadata["range"][1]
     assert np.iinfo(PERSON_FIELDS["gp_contacts_year"]).max >= contacts_a_year
     # the bits of the kinds of care a resident had this year
-    from model import residents as r
+    from model.people import residents as r
     assert np.iinfo(PERSON_FIELDS["care_this_year"]).max >= 2 * r.WIJKTEAM_JEUGDHULP - 1
     # every resident ever (the start plus births over a century, at most 3% a year) fits an int32 id
     assert residents * 1.03 ** years < np.iinfo(np.int64).max

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 import model
-from model import eerste_lijn, help_seeking
-from model.outcomes import DIMENSIONS, GROUP_NAMES, MEAN_METRICS, OVERLAPPING, _totals
-from model.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT
-from model.results import select
-from model.services import MENTAL, PHYSICAL, SOCIAL
-from model.simulation import CarelinesModel
+from model.care import eerste_lijn
+from model.people import help_seeking
+from model.engine.outcomes import DIMENSIONS, GROUP_NAMES, MEAN_METRICS, OVERLAPPING, _totals
+from model.people.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT
+from model.engine.results import select
+from model.care.services import MENTAL, PHYSICAL, SOCIAL
+from model.engine.simulation import CarelinesModel
 from tests.conftest import config
 
 BASE = ("population.size=4000", "years=2", "seed=5")

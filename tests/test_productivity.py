@@ -1,4 +1,4 @@
-"""Work and productivity loss (`model.productivity`): only employed residents are charged, a spell
+"""Work and productivity loss (`model.people.productivity`): only employed residents are charged, a spell
 never costs more than the friction period allows, the ledger's productivity rows are the
 productivity_loss metric, employment starts at the sourced rate, and the same seed gives the
 same result."""
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import model
-from model import productivity
-from model.financing import KINDS
-from model.results import select
-from model.simulation import CarelinesModel
+from model.people import productivity
+from model.money.financing import KINDS
+from model.engine.results import select
+from model.engine.simulation import CarelinesModel
 from tests.conftest import config
 
 BASE = ("population.size=5000", "years=3", "seed=11")

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import model
 from model.config import available, schema_field, set_values
-from model.results import Results, summarise
+from model.engine.results import Results, summarise
 from research import registry
 from tests.test_invariants import check_every_euro, run_checking_every_month
 

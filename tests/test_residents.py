@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.simulation import CarelinesModel
+from model.engine.simulation import CarelinesModel
 from tests.conftest import config
 
 

@@ -14,7 +14,7 @@ import pytest
 import model
 from experiments.scenarios import describe, parse_scenarios
 from model.config import available
-from model.simulation import CarelinesModel
+from model.engine.simulation import CarelinesModel
 from tests.test_invariants import check_state
 
 SIZE = ("population.size=3000", "years=10")

@@ -4,7 +4,7 @@ monthly progress (contacts, waiting), and discharge.
 An episode belongs to one domain of one resident (arrays of shape (3, n) in `Residents`), so a
 resident has at most one episode per domain. How long an episode lasts, how many contacts it
 gets and which referrals a provider accepts depend on the provider's contract (see
-`model.contracts`).
+`model.money.contracts`).
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import threads
-from model.random_streams import draw
-from model.residents import (HOSPITAL_CONTACT, CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
+from model.engine import threads
+from model.engine.random_streams import draw
+from model.people.residents import (HOSPITAL_CONTACT, CURATIVE_GGZ, IN_CARE, JEUGDHULP, NO_SERVICE, NONE, WAITING, WIJKTEAM_CHILD,
                              WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WMO,
                              YOUTH_AMBULANT, YOUTH_RESIDENTIAL)
-from model.services import EERSTE, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
-from model.threads import CHUNKS, chunk, join_chunks
+from model.care.services import EERSTE, NULDE, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 ADULT_AGE = 18.0
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _needs_where(severity, state, domain, min_severity, in_care):
     n = severity.shape[1]
     out = np.empty(n, dtype=np.int64)
@@ -86,7 +86,7 @@ def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
     return w_dom, w_ids, c_dom, c_ids
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _merge_list(dom, ids, changed, state, wanted):
     n_old, n_changed = len(ids), len(changed)
     # CHUNKS parts, each a block of the list and the changed keys below the next block's first
@@ -133,7 +133,7 @@ def _merge_list(dom, ids, changed, state, wanted):
     return out_dom[:k], out_ids[:k]
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _episode_lists(state):
     n = state.shape[1]
     # count per domain and block of residents, so that each block knows where its part goes
@@ -279,14 +279,14 @@ def admit_from_queues(model) -> None:
 def expected_waits(model, waiting: np.ndarray) -> None:
     """Months a new referral can expect to wait at each provider: those still waiting over the
     places that come free in a month (capacity over the episode length its contract plans), read
-    by referrers next month (`model.eerste_lijn.gp_consult`)."""
+    by referrers next month (`model.care.eerste_lijn.gp_consult`)."""
     length = np.maximum(1.0, model.services_cfg_array("episode_months")[model.provider_service]
                         * model.provider_length_factor)
     turnover = np.maximum(model.provider_capacity / length, 1e-9)
     model.provider_expected_wait = waiting / turnover
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_index, n_providers):
     """Residents in care per provider, and each waiting episode's service, provider and months
     waited."""
@@ -362,7 +362,7 @@ def leave_waiting_lists(model) -> None:
 RECOVERED, GIVES_UP = 1, 2  # why a resident leaves a waiting list
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _waiting_list_exits(ids, d_idx, severity, renege_key, renege_rate):
     """Per waiting episode: stays (0), recovered or gives up. Draws are counter-based, so a draw
     is made only where it decides something."""
@@ -421,7 +421,7 @@ def _care_bits() -> np.ndarray:
 CARE_BITS = _care_bits()  # kinds of care residents had this year, for yearly client counts
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _progress(w_dom, w_ids, c_dom, c_ids, service, months, municipality, age, income, benefit, care_this_year,
               provider_index, contacts_per_month, provider_contact_factor, care_bits):
     """A month more waiting or in care; this month's contacts of those in care with their

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import care, nulde_lijn, tweede_lijn
-from model.care import ADULT_AGE
-from model.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT, NONE
-from model.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
+from model.care import episodes, nulde_lijn, tweede_lijn
+from model.care.episodes import ADULT_AGE
+from model.people.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT, NONE
+from model.care.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 
 
 def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray) -> None:
@@ -34,10 +34,10 @@ def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndar
     if domain != PHYSICAL:
         adults = ids[res.age[ids] >= ADULT_AGE]
         res.care_this_year[adults] |= GP_MENTAL_ADULT if domain == MENTAL else GP_SOCIAL_ADULT
-    rdom = care.report_domain(model, domain, ids)
+    rdom = episodes.report_domain(model, domain, ids)
     model.outcomes.count("gp_consults", res, ids, domain=rdom)
     model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])
-    model.record_contacts(ids, care.provider_of(model, S["gp"], ids), np.full(len(ids), domain),
+    model.record_contacts(ids, episodes.provider_of(model, S["gp"], ids), np.full(len(ids), domain),
                           np.ones(len(ids)))
 
 
@@ -82,12 +82,12 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
     nulde_lijn.intake(model, ids[wor], domain, from_line=EERSTE)
     sideways = ids[to_wijkteam]
     model.outcomes.count("referrals", res, sideways, line=EERSTE, to_line=EERSTE,
-                         domain=care.report_domain(model, domain, sideways))
+                         domain=episodes.report_domain(model, domain, sideways))
     wijkteam_intake(model, sideways, domain, from_gp=True)  # the wijkteam decides: light help or on
     here = ids[treat]
-    care.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
+    episodes.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
     refused = tweede_lijn.refer_up(model, ids[up], domain, from_line=EERSTE, via_wijkteam=False)
-    care.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
+    episodes.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
 
 
 def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarray:
@@ -98,8 +98,8 @@ def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarra
     weight = model.cfg.gatekeeper.waiting_weight
     if weight > 0 and up.any():
         candidates = np.flatnonzero(up)
-        service = care.tweede_service_for(model, domain, ids[candidates], via_wijkteam=False)
-        wait = model.provider_expected_wait[care.provider_of(model, service, ids[candidates])]
+        service = episodes.tweede_service_for(model, domain, ids[candidates], via_wijkteam=False)
+        wait = model.provider_expected_wait[episodes.provider_of(model, service, ids[candidates])]
         raised = bar[candidates] * (1.0 + weight * np.minimum(wait, 12.0) / 12.0)
         up[candidates[severity[candidates] < raised]] = False
     return up
@@ -116,7 +116,7 @@ def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray)
     nulde_lijn.intake(model, ids[wor], SOCIAL, from_line=EERSTE)
     sideways = ids[~wor]
     model.outcomes.count("referrals", model.res, sideways, line=EERSTE, to_line=EERSTE,
-                         domain=care.report_domain(model, SOCIAL, sideways))
+                         domain=episodes.report_domain(model, SOCIAL, sideways))
     wijkteam_intake(model, sideways, SOCIAL, from_gp=True)
 
 
@@ -130,7 +130,7 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) 
     child = res.age[ids] < ADULT_AGE
     u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, ids)
     light = (sev < g.wijkteam_max_light) & (u < pol.light_help[muni])
-    care.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
+    episodes.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
     rest, child, sev = ids[~light], child[~light], sev[~light]
     if from_gp:  # sent by the GP: adults go on to social work, children to youth care
         nulde_lijn.intake(model, rest[~child], domain, from_line=EERSTE)
@@ -142,13 +142,13 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) 
     if domain != PHYSICAL and not from_gp:
         to_gp = ~child & (domain == MENTAL)
         model.outcomes.count("referrals", res, rest[to_gp], line=EERSTE, to_line=EERSTE,
-                             domain=care.report_domain(model, domain, rest[to_gp]))
+                             domain=episodes.report_domain(model, domain, rest[to_gp]))
         gp_consult(model, rest[to_gp], domain)
         rest = rest[~to_gp]
     elif domain == PHYSICAL:
         older = res.age[rest] >= g.wmo_min_age
         model.outcomes.count("referrals", res, rest[~older], line=EERSTE, to_line=EERSTE,
-                             domain=care.report_domain(model, domain, rest[~older]))
+                             domain=episodes.report_domain(model, domain, rest[~older]))
         gp_consult(model, rest[~older], domain)
         rest = rest[older]
     # what the tweede lijn does not accept goes home without help: these residents were not

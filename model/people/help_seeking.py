@@ -13,13 +13,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import eerste_lijn, nulde_lijn, threads
-from model.care import ADULT_AGE
-from model.health import root_domain
-from model.random_streams import draw
-from model.residents import AGE_BAND_EDGES, NONE
-from model.services import PHYSICAL, S, SOCIAL
-from model.threads import CHUNKS, chunk, join_chunks
+from model.care import eerste_lijn, nulde_lijn
+from model.engine import threads
+from model.care.episodes import ADULT_AGE
+from model.people.health import root_domain
+from model.engine.random_streams import draw
+from model.people.residents import AGE_BAND_EDGES, NONE
+from model.care.services import PHYSICAL, S, SOCIAL
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 
 def step(model) -> None:
@@ -61,7 +62,7 @@ def step(model) -> None:
     minor_gp_contacts(model)
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _seekers(severity, state, network, age, municipality, reach, seek_base, seek_severity, informal_absorption,
              latent_demand, keys):
     """Residents with a need and no episode in a domain who seek help there this month: their
@@ -136,7 +137,7 @@ def minor_gp_contacts(model) -> None:
     model.record_contact_totals(np.repeat(gp, 6), PHYSICAL, np.tile(np.arange(6), n_muni), cells.ravel())
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _minor_contacts(alive, age, social_health, municipality, income, benefit, gp_contact, gp_contacts_year,
                     propensity, rate_by_age, income_rate, social_threshold, social_pull, key, n_muni):
     # integer counts and `&` instead of branches: whether a resident consults is a coin flip

@@ -4,7 +4,7 @@ for the part of their capacity that serves the municipality's residents.
 
 A provider keeps its state (capacity, its growth with demand, the value of care delivered this
 year, its yearly budget) and leaves how it is paid and how it responds to its contract object
-(`Provider.contract`, one of the financing rules in `model.contracts`): episode length,
+(`Provider.contract`, one of the financing rules in `model.money.contracts`): episode length,
 contacts per month, the mildest need accepted, early discharge, the staff a budget pays for and each January's
 capacity response to demand. When the financing switch gives its service another rule, the
 provider gets a new contract object of that rule.
@@ -15,9 +15,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import care
-from model.contracts import contract_for
-from model.services import LINES, SERVICES
+from model.care import episodes
+from model.money.contracts import contract_for
+from model.care.services import LINES, SERVICES
 
 
 class Provider(mesa.Agent):
@@ -105,15 +105,15 @@ class Provider(mesa.Agent):
 def follow_demand(model) -> None:
     """January: each provider's contract responds to last month's demand (clients in care plus
     waiting) and capacity; under per verrichting capacity moves towards demand
-    (`model.contracts.PerVerrichting.respond_to_demand`). A lever that cut the staff of a
+    (`model.money.contracts.PerVerrichting.respond_to_demand`). A lever that cut the staff of a
     service (staff shortage, staff moved to social work) is passed on: there is nobody to hire."""
     if model.cfg.financing.capacity_response <= 0 or not hasattr(model, "provider_capacity"):
         return
     res = model.res
     demand = np.zeros(len(model.providers))
-    w_dom, w_ids, c_dom, c_ids = care.episode_lists(model)
+    w_dom, w_ids, c_dom, c_ids = episodes.episode_lists(model)
     for domains, ids in ((w_dom, w_ids), (c_dom, c_ids)):
-        demand += np.bincount(care.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
+        demand += np.bincount(episodes.provider_of(model, res.service[domains, ids], ids), minlength=len(demand))
     staff_cut = model.policy.capacity_multiplier < 1.0  # staff shortage or staff moved to social work
     for p, capacity, wanted in zip(model.providers, model.provider_capacity, demand):
         p.contract.respond_to_demand(wanted, capacity, staff_cut[p.service])

@@ -3,7 +3,7 @@ maatwerk; with the end of episodes in every line, escalation, step-down and cris
 
 - Referral up: the receiving provider accepts only needs above its minimum severity (lower
   under per verrichting: milder cases accepted); low-income or indebted adults may decline
-  insured care because of the eigen risico (zorgmijding, `model.eigen_risico`); under "substitution without funds"
+  insured care because of the eigen risico (zorgmijding, `model.money.eigen_risico`); under "substitution without funds"
   part of the referrals is sent to the nulde lijn instead, without extra capacity there.
 - End of episodes: at the planned length, or earlier on recovery (not under per verrichting:
   fee-paid providers discharge later).
@@ -20,12 +20,14 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care, eigen_risico, threads
-from model.care import ADULT_AGE
-from model.health import RECOVERY_MARGIN
-from model.residents import ADMITTED, HOSPITAL_CONTACT
-from model.services import MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
-from model.threads import CHUNKS, chunk
+from model.care import episodes
+from model.money import eigen_risico
+from model.engine import threads
+from model.care.episodes import ADULT_AGE
+from model.people.health import RECOVERY_MARGIN
+from model.people.residents import ADMITTED, HOSPITAL_CONTACT
+from model.care.services import MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.engine.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
 YOUTH_AMBULANT = S["youth_ambulant"]
@@ -36,22 +38,22 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     if len(ids) == 0:
         return ids
     res, pol = model.res, model.policy
-    service = care.tweede_service_for(model, domain, ids, via_wijkteam)
-    prov = care.provider_of(model, service, ids)
+    service = episodes.tweede_service_for(model, domain, ids, via_wijkteam)
+    prov = episodes.provider_of(model, service, ids)
     accepted = model.severity[domain, ids] >= model.provider_min_severity[prov]
     refused = ids[~accepted]
     ids, service = ids[accepted], service[accepted]
 
     u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
     avoid = eigen_risico.declines_referral(model, ids, service, u)
-    model.outcomes.count("zorgmijding", res, ids[avoid], domain=care.report_domain(model, domain, ids[avoid]))
+    model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
     ids, service = ids[~avoid], service[~avoid]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
     v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
     divert = v < pol.substitution_share
-    care.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
-    care.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
+    episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
+    episodes.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
     return refused
 
 
@@ -66,7 +68,7 @@ def review_episodes(model) -> None:
     # the bars in float32, as numpy compares float32 severities with them
     youth_bar = np.float32(g.refer_youth + 0.15)
     recovered_bar = thr + np.float32(RECOVERY_MARGIN)
-    _, _, c_dom, c_ids = care.episode_lists(model)
+    _, _, c_dom, c_ids = episodes.episode_lists(model)
     all_domains, all_ids, all_lines, all_actions = _review_actions(
         c_dom, c_ids, res.service, res.months, res.length, res.health, model.severity, res.age, res.municipality,
         model.provider_index, model.provider_early_discharge, SERVICE_LINE, escalation_bar, youth_bar,
@@ -83,29 +85,29 @@ def review_episodes(model) -> None:
         esc_line = line[escalate]
         for from_line in (0, 1):
             sel = esc_ids[esc_line == from_line]
-            care.discharge(model, d, sel, transfer=True)
+            episodes.discharge(model, d, sel, transfer=True)
             refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
-            care.refer(model, refused, d, S["gp"], from_line=-1)
+            episodes.refer(model, refused, d, S["gp"], from_line=-1)
 
         # ambulant youth care that no longer suffices becomes residential
         move = ids[action == TO_RESIDENTIAL]
         if len(move):
-            care.discharge(model, d, move, transfer=True)
-            care.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, immediate=True, continuation=True)
+            episodes.discharge(model, d, move, transfer=True)
+            episodes.refer(model, move, d, S["youth_residential"], from_line=TWEEDE, immediate=True, continuation=True)
 
         # regular end: planned length reached, or recovered (not under per verrichting)
         end = action == END
         done, done_line = ids[end], line[end]
-        care.discharge(model, d, done)
+        episodes.discharge(model, d, done)
         step_down(model, d, done[done_line == TWEEDE])
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _review_actions(c_dom, c_ids, service, months, length, health, severity, age, municipality, provider_index,
                     early_discharge, service_line, escalation_bar, youth_bar, residential_severity,
                     residential_family_severity, recovered_bar):
     """The episodes in care that the review escalates, moves to residential youth care (severe,
-    and the family context failing: `care.needs_residential`) or ends:
+    and the family context failing: `episodes.needs_residential`) or ends:
     domain, resident, line and action, domain-major in id order (all others stay as they are)."""
     action = np.zeros(len(c_ids), dtype=np.int8)
     for c in numba.prange(CHUNKS):  # blocks of episodes, each deciding its own
@@ -118,7 +120,7 @@ def _review_actions(c_dom, c_ids, service, months, length, health, severity, age
             if service_line[s] < TWEEDE and sev >= bar:
                 action[k] = ESCALATE
             elif s == YOUTH_AMBULANT and sev >= residential_severity and \
-                    severity[SOCIAL, i] >= residential_family_severity:  # care.needs_residential, compiled
+                    severity[SOCIAL, i] >= residential_family_severity:  # episodes.needs_residential, compiled
                 action[k] = TO_RESIDENTIAL
             elif months[d, i] >= length[d, i] or (
                     health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
@@ -144,7 +146,7 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
     model.res.root[domain, follow] = np.where(domain == PHYSICAL, PHYSICAL, SOCIAL)
     # follow-up is planned at discharge: it starts at once and continues the same problem, so
     # it is no relapse; the relapse window starts again when the follow-up ends
-    care.refer(model, follow, domain, service, from_line=TWEEDE, immediate=True, continuation=True)
+    episodes.refer(model, follow, domain, service, from_line=TWEEDE, immediate=True, continuation=True)
 
 
 def crises(model) -> None:
@@ -152,7 +154,7 @@ def crises(model) -> None:
     for children whose family can carry them, ambulant crisis help at home."""
     res, g = model.res, model.cfg.gatekeeper
     for d in range(3):
-        at_risk = care.needs_without_care(model, d, min_severity=g.crisis_severity)
+        at_risk = episodes.needs_without_care(model, d, min_severity=g.crisis_severity)
         if len(at_risk) == 0:
             continue
         p = g.crisis_rate * (model.severity[d, at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
@@ -161,13 +163,13 @@ def crises(model) -> None:
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
         if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home
-            service[child] = np.where(care.family_fails(model, ids[child]), S["youth_residential"],
+            service[child] = np.where(episodes.family_fails(model, ids[child]), S["youth_residential"],
                                       S["youth_ambulant"])
-        model.outcomes.count("crises", res, ids, domain=care.report_domain(model, d, ids))
+        model.outcomes.count("crises", res, ids, domain=episodes.report_domain(model, d, ids))
         if d == PHYSICAL:
             res.uses_this_year[ids] |= HOSPITAL_CONTACT | ADMITTED
             model.outcomes.count("hospital_acute_admissions", res, ids)
-        care.discharge(model, d, ids, count=False)  # leaves any waiting list
+        episodes.discharge(model, d, ids, count=False)  # leaves any waiting list
         res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
-        care.refer(model, ids, d, service, from_line=-1, immediate=True)
+        episodes.refer(model, ids, d, service, from_line=-1, immediate=True)
         res.in_voorzorg[ids] &= d != MENTAL

@@ -11,14 +11,14 @@ Each month participants stop with chance `participation_end`, and residents whos
 weak come with a chance that grows as their network weakens (`participation_take_up` x (1 -
 network)), up to the free places, the weakest networks first. While taking part a resident
 builds ties: their network strength moves towards a level `participation_ties` higher
-(`model.determinants`), and fades back after they stop. Nothing sets a network by decree.
+(`model.people.determinants`), and fades back after they stop. Nothing sets a network by decree.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model import care
+from model.care import episodes
 
 
 def places(model) -> np.ndarray:
@@ -44,7 +44,7 @@ def step(model) -> None:
     chance = cfg.participation_take_up * (1.0 - res.network[candidates])
     candidates = candidates[model.streams.uniform("community.take_up", model.month, candidates) < chance]
     weakest_first = np.rint(res.network[candidates] * 1000)
-    joins = care.up_to_capacity(res.municipality[candidates].astype(np.int64), free, priority=weakest_first,
+    joins = episodes.up_to_capacity(res.municipality[candidates].astype(np.int64), free, priority=weakest_first,
                                 tiebreak=candidates)
     res.participating[candidates[joins]] = True
     model.outcomes.count("community_participants_new", res, candidates[joins])

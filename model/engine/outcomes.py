@@ -43,17 +43,18 @@ import numba
 import numpy as np
 import pandas as pd
 
-from model import community, threads
-from model.care import episode_lists
-from model.financing import FINANCIERS, KINDS
-from model.productivity import WORK_METRICS
-from model.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
+from model.people import community
+from model.engine import threads
+from model.care.episodes import episode_lists
+from model.money.financing import FINANCIERS, KINDS
+from model.people.productivity import WORK_METRICS
+from model.people.residents import (ADMITTED, AIDS_USE, CHRONIC_CARE_USE, CURATIVE_GGZ, GP_MENTAL_ADULT, GP_SOCIAL_ADULT,
                              HOSPITAL_CONTACT, HOUSEHOLD_HELP_USE, IN_CARE, JEUGDHULP, SUPPORT_BITS, WAITING,
                              WIJKTEAM_CHILD, WIJKTEAM_JEUGDHULP, WIJKTEAM_OWN_HELP_CHILD, WIJKVERPLEGING_USE, WMO, YOUTH_AMBULANT,
                              YOUTH_RESIDENTIAL)
-from model.services import (LINES, MENTAL, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SOCIAL,
+from model.care.services import (LINES, MENTAL, PHYSICAL, REPORT_DOMAINS, SERVICE_LINE, SERVICE_NAMES, SOCIAL,
                             SUPPORT_SERVICES, WMO_SERVICES, S)
-from model.threads import CHUNKS, chunk
+from model.engine.threads import CHUNKS, chunk
 
 # yearly residents who used hospital care or long-term support (bits of `uses_this_year`)
 USE_METRICS = ((HOSPITAL_CONTACT, "hospital_patients_year"), (ADMITTED, "hospital_admitted_year"),
@@ -100,7 +101,7 @@ class Outcomes:
         # metric -> list of (resident ids, code of the dimensions: an int or one per id, weights or
         # None); municipalities and groups are looked up once a month for all of a metric's events
         # (a resident's municipality and income never change, benefit status changes only in
-        # `model.determinants`, before any event of GROUP_METRICS is counted)
+        # `model.people.determinants`, before any event of GROUP_METRICS is counted)
         self._pending: dict[str, list] = {}
 
     @property
@@ -261,7 +262,7 @@ class Outcomes:
         for s_id, s_name in enumerate(SERVICE_NAMES):
             self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
 
-        # work (`model.productivity`, counted in its step); productivity loss comes from the ledger
+        # work (`model.people.productivity`, counted in its step); productivity loss comes from the ledger
         for metric, per_muni in zip(WORK_METRICS, model.work_counts):
             self._set((metric, NONE, NONE, NONE, NONE, NONE), per_muni, per_muni.sum())
         self._record_ledger(model)
@@ -511,7 +512,7 @@ def _resident_sums(alive, municipality, income, benefit, age, health, severity, 
                            w_dom, w_ids, c_dom, c_ids))
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _cell_sums(alive, municipality, income, benefit, health, severity, state, gp_contact, n_muni):
     """Counts and sums per (municipality, income, benefit) cell. Each block of residents adds
     up in its own table, in id order, and the tables are added in block order.
@@ -546,7 +547,7 @@ def _cell_sums(alive, municipality, income, benefit, health, severity, state, gp
     return count.sum(axis=0), total, flags.sum(axis=0)
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
                   w_dom, w_ids, c_dom, c_ids):
     """In care and waiting per line, reporting domain and municipality, from the episode lists."""

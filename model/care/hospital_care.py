@@ -8,14 +8,14 @@ conditions, diagnostics and planned (elective) admissions, about two thirds of a
 a chance that rises with physical frailty (the shortfall of physical health below
 `hospital_care.frailty_threshold`) and with the resident's care propensity (chronic conditions:
 frequent GP attenders use more hospital care too). Low-income and indebted adults forgo part of it because of
-the eigen risico (`gatekeeper.zorgmijding`, as for referrals; `model.eigen_risico`). The hospital fits patients in up
+the eigen risico (`gatekeeper.zorgmijding`, as for referrals; `model.money.eigen_risico`). The hospital fits patients in up
 to its capacity for this care, frailest first; the rest try again next month. Care in a month
 keeps physical health up a little (`hospital_care.effect`).
 
 Acute admissions (about a third of all admissions) come as emergencies, with a chance that
-also rises with frailty, or as crises of untreated physical needs (`model.tweede_lijn`): both
+also rises with frailty, or as crises of untreated physical needs (`model.care.tweede_lijn`): both
 start an acute hospital episode at once. Needs the GP refers to the hospital are treated in
-hospital episodes too (`model.eerste_lijn`); they count as planned care.
+hospital episodes too (`model.care.eerste_lijn`); they count as planned care.
 """
 
 from __future__ import annotations
@@ -23,18 +23,19 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care, threads
-from model.eigen_risico import deterred_adult
-from model.health import RECOVERY_MARGIN, frailty
-from model.random_streams import draw
-from model.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE
-from model.services import PHYSICAL, S
-from model.threads import CHUNKS, chunk, join_chunks
+from model.care import episodes
+from model.engine import threads
+from model.money.eigen_risico import deterred_adult
+from model.people.health import RECOVERY_MARGIN, frailty
+from model.engine.random_streams import draw
+from model.people.residents import ADMITTED, HOSPITAL_CONTACT, IN_CARE
+from model.care.services import PHYSICAL, S
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 PRIORITY_STEPS = 1000  # frailty in thousandths, for the order in which patients are fitted in
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _candidates(alive, age, physical, income, debt, propensity, threshold, base, slope, avoidance, key):
     """Residents who would have this kind of care this month, in id order, and their frailty.
     `propensity` (per resident) multiplies the chance; acute care passes none (length 0)."""
@@ -53,7 +54,7 @@ def _candidates(alive, age, physical, income, debt, propensity, threshold, base,
             if len(propensity):
                 p *= propensity[i]
             if deterred_adult(age[i], income[i], debt[i]):
-                p *= np.float32(1.0) - avoidance  # the eigen risico deters (`model.eigen_risico`)
+                p *= np.float32(1.0) - avoidance  # the eigen risico deters (`model.money.eigen_risico`)
             if draw(key, i) < p:
                 ids[k] = i
                 frailties[k] = f
@@ -89,8 +90,8 @@ def admit_acute(model, ids: np.ndarray) -> None:
     res = model.res
     res.uses_this_year[ids] |= HOSPITAL_CONTACT | ADMITTED
     model.outcomes.count("hospital_acute_admissions", res, ids)
-    care.discharge(model, PHYSICAL, ids, count=False, transfer=True)
-    care.refer(model, ids, PHYSICAL, S["hospital"], from_line=-1, immediate=True)
+    episodes.discharge(model, PHYSICAL, ids, count=False, transfer=True)
+    episodes.refer(model, ids, PHYSICAL, S["hospital"], from_line=-1, immediate=True)
 
 
 def planned_care(model) -> None:
@@ -105,9 +106,9 @@ def planned_care(model) -> None:
         ids, frail = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt,
                                    res.care_propensity, f32(cfg.frailty_threshold), f32(base), f32(slope),
                                    f32(model.cfg.gatekeeper.zorgmijding), model.streams.key(stream, model.month))
-        prov = care.provider_of(model, S[service], ids)
+        prov = episodes.provider_of(model, S[service], ids)
         free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
-        fits = care.up_to_capacity(prov, free, priority=-np.rint(frail * PRIORITY_STEPS), tiebreak=ids)
+        fits = episodes.up_to_capacity(prov, free, priority=-np.rint(frail * PRIORITY_STEPS), tiebreak=ids)
         ids, prov = ids[np.sort(fits)], prov[np.sort(fits)]
         res.uses_this_year[ids] |= used
         model.outcomes.count(f"{service}_patients", res, ids)

@@ -3,7 +3,7 @@
 Debt is household debt (children share it). It starts more often with low income or a
 benefit and resolves slowly by itself, faster in schuldhulp. Network strength follows the
 wijk's level, the resident's own social health, and the ties a resident forms while taking
-part in community activities (`model.community`).
+part in community activities (`model.people.community`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import threads
-from model.random_streams import draw
-from model.residents import IN_CARE
-from model.services import S, SOCIAL
+from model.engine import threads
+from model.engine.random_streams import draw
+from model.people.residents import IN_CARE
+from model.care.services import S, SOCIAL
 
 SCHULDHULP = S["schuldhulp"]
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _step(alive, age, income, benefit, debt, debt_months, network, social_health, wijk, wijk_network_level,
           participating, service, state, debt_key, benefit_key, p_debt_onset, p_debt_resolution, p_benefit,
           network_rates):

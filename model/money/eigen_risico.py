@@ -6,12 +6,12 @@ resident pays, and who forgoes care because of it (zorgmijding).
   contact (a lump sum has no bill to charge it on). Contacts counted per group rather than per
   resident (resident id -1) are never liable.
 - The resident's part of a fee: up to what is left of `financing.eigen_risico` this calendar
-  year (`resident_share`, paid in `model.contracts.pay_providers`); the amounts paid are reset
+  year (`resident_share`, paid in `model.money.contracts.pay_providers`); the amounts paid are reset
   each January (`new_year`).
 - Zorgmijding: low-income or indebted adults (`deterred`) decline a referral to a liable service
-  with chance `gatekeeper.zorgmijding` (`declines_referral`, `model.tweede_lijn`), and forgo
+  with chance `gatekeeper.zorgmijding` (`declines_referral`, `model.care.tweede_lijn`), and forgo
   that share of planned and outpatient hospital care (`deterred_adult` inside the compiled
-  candidate search of `model.hospital_care`).
+  candidate search of `model.care.hospital_care`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model.care import ADULT_AGE
-from model.residents import LOW
-from model.services import S, SERVICE_LINE
+from model.care.episodes import ADULT_AGE
+from model.people.residents import LOW
+from model.care.services import S, SERVICE_LINE
 
 LIABLE_SERVICES = np.array([S["hospital"], S["specialist_ggz"], S["hospital_outpatient"], S["hospital_planned"]])
 LIABLE_SERVICE = np.isin(np.arange(len(SERVICE_LINE)), LIABLE_SERVICES)  # by service id

@@ -3,40 +3,40 @@
 One month, in this order (the only place where the order is written down):
 
  0. New year (each January): municipalities review last year's spending against their budget
-    and cut the social basis after overspending (sluitpost); eigen risico (`model.eigen_risico`)
+    and cut the social basis after overspending (sluitpost); eigen risico (`model.money.eigen_risico`)
     and yearly GP-contact flags reset; the regional budget shares its savings.
  1. Policies: the levers that apply this month (`model.policies`); in January providers paid
     per verrichting then move their capacity towards last year's demand, unless a lever has
-    cut their staff (`model.providers`, `model.contracts`).
+    cut their staff (`model.care.providers`, `model.money.contracts`).
  2. Providers: this month's contract (a new one when the financing switch changes the rule)
     and capacity; in January a new budget year, in which budgets staff what they pay for
-    (`model.providers`, `model.contracts`).
- 3. Demography: ageing, deaths, births (`model.demography`).
+    (`model.care.providers`, `model.money.contracts`).
+ 3. Demography: ageing, deaths, births (`model.people.demography`).
  4. Community activities: participants stop, residents with weak networks join, up to the
-    places the social basis's community workers run (`model.community`); determinants: debt,
-    benefits, network strength, higher for participants (`model.determinants`).
- 5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.health`).
+    places the social basis's community workers run (`model.people.community`); determinants: debt,
+    benefits, network strength, higher for participants (`model.people.determinants`).
+ 5. Health: drift to target, coupling, shocks, care effect, waiting; needs (`model.people.health`).
  6. Work: who aged 18-66 is in paid work; absence with a severe need; productivity loss within
     the friction period, booked in the ledger as the employers' cost; leaving work after a long
-    absence and returning after recovery (`model.productivity`).
- 7. Crises: severe needs without care become emergency placements (`model.tweede_lijn`).
+    absence and returning after recovery (`model.people.productivity`).
+ 7. Crises: severe needs without care become emergency placements (`model.care.tweede_lijn`).
  8. Help-seeking: to the nulde lijn, wijkteam or GP, who treat or refer, weighing last month's
     expected waits, with social help next to medical care for a recognised social root
-    (`model.help_seeking`, `model.nulde_lijn`, `model.eerste_lijn`, `model.tweede_lijn`).
- 9. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.nulde_lijn`).
+    (`model.people.help_seeking`, `model.care.nulde_lijn`, `model.care.eerste_lijn`, `model.care.tweede_lijn`).
+ 9. Schuldhulp outreach and Voorzorg groups for GGZ waiters (`model.care.nulde_lijn`).
 10. Waiting lists: residents whose need passed leave them, some give up; the rest are admitted,
     longest waiting first, up to capacity, refilling the places freed last month; the expected
-    waits that referrals weigh next month (`model.care`).
-11. Care: contacts and waiting months (`model.care`).
+    waits that referrals weigh next month (`model.care.episodes`).
+11. Care: contacts and waiting months (`model.care.episodes`).
 12. Planned and chronic hospital care: outpatient care and planned admissions, by physical
-    frailty (`model.hospital_care`).
+    frailty (`model.care.hospital_care`).
 13. Long-term support at home: wijkverpleging, Wmo household help and aids start and end
-    (`model.long_term_support`).
-14. Episode review: discharge, escalation, step-down (`model.tweede_lijn`).
+    (`model.care.long_term_support`).
+14. Episode review: discharge, escalation, step-down (`model.care.tweede_lijn`).
 15. Financing: the fund and regional budget collect; providers are paid by their contract,
     residents pay their eigen risico on fees, the fund pays the social basis; everything goes
-    into the ledger (`model.contracts`, `model.financing`).
-16. Outcomes: this month's metrics (`model.outcomes`).
+    into the ledger (`model.money.contracts`, `model.money.financing`).
+16. Outcomes: this month's metrics (`model.engine.outcomes`).
 
 The model first runs `WARMUP_MONTHS` unrecorded months so that health, queues and episodes
 settle; month 0 is January of `start_year`, and lever start months count from there.
@@ -47,19 +47,21 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model import (care, community, demography, determinants, eigen_risico, health, help_seeking, hospital_care,
-                   long_term_support, memory, nulde_lijn, productivity, tweede_lijn)
-from model.care import as_column
-from model.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
-from model.financing import F, Financier, Ledger, Municipality
-from model.outcomes import Outcomes
+from model.care import episodes, hospital_care, long_term_support, nulde_lijn, tweede_lijn
+from model.people import community, demography, determinants, health, help_seeking, productivity
+from model.money import eigen_risico
+from model.engine import memory
+from model.care.episodes import as_column
+from model.money.contracts import Preventiefonds, RegionalBudget, pay_providers, update_payers
+from model.money.financing import F, Financier, Ledger, Municipality
+from model.engine.outcomes import Outcomes
 from model.parameters import Config
 from model.policies import PolicyState
-from model.providers import Provider, follow_demand, provider_arrays
-from model.random_streams import RandomStreams
-from model.region import build_region
-from model.residents import create_population, care_propensity, group_index
-from model.services import SERVICES
+from model.care.providers import Provider, follow_demand, provider_arrays
+from model.engine.random_streams import RandomStreams
+from model.people.region import build_region
+from model.people.residents import create_population, care_propensity, group_index
+from model.care.services import SERVICES
 
 WARMUP_MONTHS = 24
 
@@ -110,7 +112,7 @@ class CarelinesModel(mesa.Model):
         self.provider_line = np.array([SERVICES[p.service].line for p in self.providers], dtype=np.int8)
         self.provider_municipality = np.array([p.municipality for p in self.providers], dtype=np.int32)
         self.base_payer = np.array([F[SERVICES[p.service].payer] for p in self.providers], dtype=np.int8)
-        self.provider_expected_wait = np.zeros(len(self.providers))  # months, set by admissions (`model.care`)
+        self.provider_expected_wait = np.zeros(len(self.providers))  # months, set by admissions (`model.care.episodes`)
         self.provider_payer = self.base_payer.copy()
 
         self.health_rules = health.HealthRules(self)
@@ -192,9 +194,9 @@ class CarelinesModel(mesa.Model):
         help_seeking.step(self)
         nulde_lijn.schuldhulp_outreach(self)
         nulde_lijn.voorzorg(self)
-        care.leave_waiting_lists(self)
-        care.admit_from_queues(self)
-        care.progress(self)
+        episodes.leave_waiting_lists(self)
+        episodes.admit_from_queues(self)
+        episodes.progress(self)
         hospital_care.step(self)
         long_term_support.step(self)
         tweede_lijn.review_episodes(self)

@@ -4,16 +4,16 @@ It takes residents who walk in or are referred (Welzijn op Recept, step-down), g
 support, sends indebted residents to schuldhulp (a debtor's mental need gets social work and
 schuldhulp at once), refers needs beyond its scope to the GP, runs
 Voorzorg peer groups for residents waiting for specialist GGZ, and builds community (network
-strength, see `model.determinants`).
+strength, see `model.people.determinants`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model import care, eerste_lijn
-from model.residents import NONE, WAITING
-from model.services import EERSTE, MENTAL, NULDE, PHYSICAL, S, SOCIAL
+from model.care import episodes, eerste_lijn
+from model.people.residents import NONE, WAITING
+from model.care.services import EERSTE, MENTAL, NULDE, PHYSICAL, S, SOCIAL
 
 
 def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
@@ -24,20 +24,20 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
     too_severe = model.severity[domain, ids] >= model.cfg.gatekeeper.nulde_max_severity
     up = ids[too_severe]
     if len(up) and from_line < 0:  # walk-ins go on to the GP
-        model.outcomes.count("referrals", res, up, domain=care.report_domain(model, domain, up),
+        model.outcomes.count("referrals", res, up, domain=episodes.report_domain(model, domain, up),
                              line=NULDE, to_line=EERSTE)
         eerste_lijn.gp_consult(model, up, domain)
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
-        care.refer(model, up, domain, S["wijkteam"], from_line=from_line)
+        episodes.refer(model, up, domain, S["wijkteam"], from_line=from_line)
     here = ids[~too_severe]
     debt_related = res.debt[here] & (domain != PHYSICAL)
     # a debtor's mental need and the debt behind it at once: social work for the need and
     # schuldhulp for the debt (as a social episode) where the social need has no help yet
     both = debt_related & (domain == MENTAL) & (res.state[SOCIAL, here] == NONE) & \
         (model.severity[SOCIAL, here] > 0)
-    care.refer(model, here[both], SOCIAL, S["schuldhulp"], from_line)
+    episodes.refer(model, here[both], SOCIAL, S["schuldhulp"], from_line)
     service = np.where(debt_related & ~both, S["schuldhulp"], S["social_basis"]).astype(np.int8)
-    care.refer(model, here, domain, service, from_line)
+    episodes.refer(model, here, domain, service, from_line)
 
 
 def schuldhulp_outreach(model) -> None:
@@ -48,7 +48,7 @@ def schuldhulp_outreach(model) -> None:
     res = model.res
     ids = np.nonzero(res.alive & res.debt & (res.state[SOCIAL] == NONE))[0]
     ids = ids[model.streams.uniform("nulde.schuldhulp_outreach", model.month, ids) < rate]
-    care.refer(model, ids, SOCIAL, S["schuldhulp"], from_line=-1)
+    episodes.refer(model, ids, SOCIAL, S["schuldhulp"], from_line=-1)
 
 
 def voorzorg(model) -> None:
@@ -63,17 +63,17 @@ def voorzorg(model) -> None:
     if share > 0:  # join a group while places are free, at monthly chance `share`
         candidates = np.nonzero(waiting_ggz & ~res.in_voorzorg)[0]
         candidates = candidates[model.streams.uniform("nulde.voorzorg", model.month, candidates) < share]
-        groups = care.provider_of(model, S["voorzorg"], candidates)
-        taken = np.bincount(care.provider_of(model, S["voorzorg"], np.nonzero(res.in_voorzorg)[0]),
+        groups = episodes.provider_of(model, S["voorzorg"], candidates)
+        taken = np.bincount(episodes.provider_of(model, S["voorzorg"], np.nonzero(res.in_voorzorg)[0]),
                             minlength=len(model.providers))
         free = np.maximum(0, np.floor(model.provider_capacity - taken)).astype(np.int64)
-        joins = care.up_to_capacity(groups, free, priority=-res.months[MENTAL, candidates], tiebreak=candidates)
+        joins = episodes.up_to_capacity(groups, free, priority=-res.months[MENTAL, candidates], tiebreak=candidates)
         res.in_voorzorg[candidates[joins]] = True
     recovered = np.nonzero(res.in_voorzorg & (model.severity[MENTAL] == 0))[0]
     model.outcomes.count("voorzorg_no_treatment_needed", res, recovered)
-    care.discharge(model, MENTAL, recovered)
+    episodes.discharge(model, MENTAL, recovered)
     res.in_voorzorg[recovered] = False
     ids = np.nonzero(res.in_voorzorg)[0]
-    prov = care.provider_of(model, S["voorzorg"], ids)
+    prov = episodes.provider_of(model, S["voorzorg"], ids)
     contacts = np.full(len(ids), model.cfg.services.voorzorg.contacts_per_month)
     model.record_contacts(ids, prov, np.full(len(ids), MENTAL), contacts)

@@ -14,8 +14,8 @@ import numpy as np
 from scipy.special import gammaincinv
 
 from model.parameters import PopulationConfig
-from model.region import Region
-from model.services import DOMAINS, SERVICE_NAMES
+from model.people.region import Region
+from model.care.services import DOMAINS, SERVICE_NAMES
 
 NO_SERVICE = -1
 NONE, WAITING, IN_CARE = 0, 1, 2
@@ -34,7 +34,7 @@ PERSON_FIELDS = {
     "employed": np.bool_, "lost_work": np.bool_, "absence_months": np.int16,
 }
 # employed: in paid work (ages 18-66); lost_work: left paid work after a long severe need, may go
-# back once it has passed; absence_months: months of the current absence from work (`model.productivity`)
+# back once it has passed; absence_months: months of the current absence from work (`model.people.productivity`)
 # bits of care_this_year: kinds of care a resident had this calendar year (reset each January)
 JEUGDHULP, YOUTH_RESIDENTIAL, CURATIVE_GGZ, WMO, YOUTH_AMBULANT, WIJKTEAM_CHILD = 1, 2, 4, 8, 16, 32
 WIJKTEAM_OWN_HELP_CHILD = 64  # a child started wijkteam help that is not follow-up after specialist care
@@ -42,7 +42,7 @@ GP_MENTAL_ADULT, GP_SOCIAL_ADULT = 128, 256  # an adult consulted the GP for a m
 WIJKTEAM_JEUGDHULP = 512  # a child's wijkteam help counted as jeugdhulp (`care.count_registered_jeugdhulp`)
 # bits of uses_this_year: hospital and long-term support used this calendar year (reset each January)
 HOSPITAL_CONTACT, ADMITTED, WIJKVERPLEGING_USE, HOUSEHOLD_HELP_USE, AIDS_USE, CHRONIC_CARE_USE = 1, 2, 4, 8, 16, 32
-# bits of support: the long-term support a resident receives now (`model.long_term_support`)
+# bits of support: the long-term support a resident receives now (`model.care.long_term_support`)
 SUPPORT_BITS = {"wijkverpleging": 1, "wmo_household": 2, "wmo_aids": 4, "gp_chronic_care": 8}
 # per-resident, per-domain attributes (shape (3, capacity))
 DOMAIN_FIELDS = {

@@ -21,11 +21,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import threads
-from model.random_streams import draw
-from model.residents import IN_CARE, NONE, WAITING
-from model.services import MENTAL, PHYSICAL, SERVICE_TREATS_ROOT, SOCIAL
-from model.threads import CHUNKS, chunk
+from model.engine import threads
+from model.engine.random_streams import draw
+from model.people.residents import IN_CARE, NONE, WAITING
+from model.care.services import MENTAL, PHYSICAL, SERVICE_TREATS_ROOT, SOCIAL
+from model.engine.threads import CHUNKS, chunk
 
 RECOVERY_MARGIN = 0.15  # care aims this far above the need threshold
 ZERO, ONE = np.float32(0.0), np.float32(1.0)  # float32 constants keep the compiled kernel in float32
@@ -119,7 +119,7 @@ def _drifted(x, target, untreated, drift, untreated_drift, untreated_loss):
 BLOCK = 512  # residents handled together: the block's working arrays stay in the fastest cache
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _step(health, severity, state, alive, age, income, debt, benefit, wijk, network, service, root,
           in_voorzorg, shock_keys, trend, base, base_child, network_effect, age_decline, threshold, progression,
           coupling, shock, scalars, service_effect, service_treats_root, months, municipality, provider_index,

@@ -45,7 +45,7 @@ SERVICES = (
     Service("youth_residential", TWEEDE, "municipality", True, MENTAL),
     Service("wmo_maatwerk", TWEEDE, "municipality", True, SOCIAL),  # begeleiding, sheltered living
     # care that residents use for as long as their physical health calls for it, next to any
-    # episode (`model.long_term_support`, `model.hospital_care`)
+    # episode (`model.care.long_term_support`, `model.care.hospital_care`)
     Service("wijkverpleging", EERSTE, "insurer", False, PHYSICAL),
     Service("hospital_outpatient", TWEEDE, "insurer", False, PHYSICAL),
     Service("hospital_planned", TWEEDE, "insurer", False, PHYSICAL),

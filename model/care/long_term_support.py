@@ -13,7 +13,7 @@ lasts. Each month
    network (mantelzorg) takes part of it over (`informal_substitution`); the provider takes on
    new users up to its capacity, most severe first, and the rest try again next month;
 3. users receive `contacts_per_month` hours (or units) at the provider's tariff, more under per
-   verrichting (`model.contracts`), and their physical health is kept up by `effect`.
+   verrichting (`model.money.contracts`), and their physical health is kept up by `effect`.
 """
 
 from __future__ import annotations
@@ -21,18 +21,19 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care, hospital_care, threads
-from model.health import frailty
-from model.random_streams import draw
-from model.residents import AIDS_USE, CHRONIC_CARE_USE, HOUSEHOLD_HELP_USE, SUPPORT_BITS, WIJKVERPLEGING_USE, WMO
-from model.services import PHYSICAL, S, SUPPORT_SERVICES, WMO_SERVICES
-from model.threads import CHUNKS, chunk, join_chunks
+from model.care import episodes, hospital_care
+from model.engine import threads
+from model.people.health import frailty
+from model.engine.random_streams import draw
+from model.people.residents import AIDS_USE, CHRONIC_CARE_USE, HOUSEHOLD_HELP_USE, SUPPORT_BITS, WIJKVERPLEGING_USE, WMO
+from model.care.services import PHYSICAL, S, SUPPORT_SERVICES, WMO_SERVICES
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 USE_BITS = {"wijkverpleging": WIJKVERPLEGING_USE, "wmo_household": HOUSEHOLD_HELP_USE, "wmo_aids": AIDS_USE,
             "gp_chronic_care": CHRONIC_CARE_USE}
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _changes(alive, age, physical, network, support, bit, end_with_need, end_without_need, min_age, frailty_threshold,
              min_frailty, start_rate, substitution, end_key, start_key):
     """One kind of support: users who stop (support cleared here), and residents who would start
@@ -78,10 +79,10 @@ def step(model) -> None:
                                     model.streams.key(f"support.{name}.start", model.month))
         staying = np.flatnonzero(res.support & bit)
         free = np.maximum(0, np.floor(model.provider_capacity) -
-                          np.bincount(care.provider_of(model, S[name], staying),
+                          np.bincount(episodes.provider_of(model, S[name], staying),
                                       minlength=len(model.providers))).astype(np.int64)
-        prov = care.provider_of(model, S[name], starts)
-        fits = np.sort(care.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
+        prov = episodes.provider_of(model, S[name], starts)
+        fits = np.sort(episodes.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
         new = starts[fits]
         res.support[new] |= np.uint8(bit)
         model.outcomes.count(f"{name}_starts", res, new)
@@ -89,7 +90,7 @@ def step(model) -> None:
         res.uses_this_year[users] |= USE_BITS[name]
         if name in WMO_SERVICES:
             res.care_this_year[users] |= WMO
-        prov = care.provider_of(model, S[name], users)
+        prov = episodes.provider_of(model, S[name], users)
         model.record_contacts(users, prov, PHYSICAL,
                               svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
         hospital_care.recover(model, users, svc.effect)

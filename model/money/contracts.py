@@ -40,10 +40,10 @@ contract with `contract_for`.
 **Pots that pay on behalf of others.** The `Preventiefonds` (filled by municipalities, the
 insurer and employers, spent on the nulde lijn) and, under ontschotting, the `RegionalBudget`
 (filled by municipalities and the insurer with what they paid before, it pays every provider,
-shares part of its savings with them and the rest back to the contributors). Both are financiers (`model.financing.Financier`, Mesa agents).
+shares part of its savings with them and the rest back to the contributors). Both are financiers (`model.money.financing.Financier`, Mesa agents).
 
 **The month's payments.** `pay_providers` pays every provider by its contract and records it
-in the ledger, with the residents' eigen risico (`model.eigen_risico`) on fee payments;
+in the ledger, with the residents' eigen risico (`model.money.eigen_risico`) on fee payments;
 `update_payers` lets the regional budget pay under ontschotting.
 """
 
@@ -54,10 +54,10 @@ from typing import ClassVar
 import numba
 import numpy as np
 
-from model import eigen_risico
-from model.financing import F, NO_GROUP, Financier
-from model.residents import GROUPS
-from model.services import DIRECT_SERVICES, S, SERVICES
+from model.money import eigen_risico
+from model.money.financing import F, NO_GROUP, Financier
+from model.people.residents import GROUPS
+from model.care.services import DIRECT_SERVICES, S, SERVICES
 
 DERIVED_BUDGET_SHARE = 0.9  # derived capitation pays for 90% of full-capacity use (a practice is never full)
 

@@ -12,7 +12,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from model import provenance
-from model.outcomes import DIMENSIONS
+from model.engine.outcomes import DIMENSIONS
 from model.parameters import Config
 
 
@@ -20,7 +20,7 @@ def select(ts: pd.DataFrame, metric: str, municipality: str | None = None, **dim
     """The rows of `metric` with the given dimension values and every other dimension at its
     total (empty): one row per month and municipality (for one municipality, per month).
 
-    A total over a dimension is a row of its own (see `model.outcomes`), so rows are selected,
+    A total over a dimension is a row of its own (see `model.engine.outcomes`), so rows are selected,
     never summed."""
     unknown = set(dims) - set(DIMENSIONS)
     if unknown:
@@ -77,7 +77,7 @@ class Results:
     Attributes:
         timeseries: tidy DataFrame (month, municipality, metric, line, to_line, domain,
             financier, group, value); municipality "region" is the total or region mean, and an
-            empty dimension the total over that dimension (`model.outcomes`).
+            empty dimension the total over that dimension (`model.engine.outcomes`).
         ledger: every payment (month, payer, payee, provider_type, municipality, line, domain,
             group, kind, amount) in euro.
         summary: headline figures (yearly averages over the run, region level).

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import care, threads
-from model.health import frailty
-from model.random_streams import draw
-from model.residents import draw_income
-from model.services import PHYSICAL
-from model.threads import CHUNKS, chunk, join_chunks
+from model.care import episodes
+from model.engine import threads
+from model.people.health import frailty
+from model.engine.random_streams import draw
+from model.people.residents import draw_income
+from model.care.services import PHYSICAL
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _age_and_die(alive, age, physical_health, municipality, key, p_death_by_age, mortality_frailty,
                  frailty_threshold, n_muni):
     """Ageing by a month; deaths by age (Gompertz table), raised by physical frailty
@@ -57,7 +58,7 @@ def step(model) -> None:
                                    np.float32(model.cfg.hospital_care.frailty_threshold), n_muni)
     for d in range(3):
         in_episode = dead[res.service[d, dead] >= 0]
-        care.discharge(model, d, in_episode, count=False)
+        episodes.discharge(model, d, in_episode, count=False)
     res.alive[dead] = False
     res.in_voorzorg[dead] = False
     model.outcomes.count("deaths", res, dead)

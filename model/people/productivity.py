@@ -41,11 +41,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from model import threads
-from model.financing import KINDS, F
-from model.random_streams import draw
-from model.residents import GROUPS, LOW, group_index
-from model.threads import CHUNKS, chunk, join_chunks
+from model.engine import threads
+from model.money.financing import KINDS, F
+from model.engine.random_streams import draw
+from model.people.residents import GROUPS, LOW, group_index
+from model.engine.threads import CHUNKS, chunk, join_chunks
 
 PROPENSITY, JOB_LOSS, RETURN = "work.propensity", "work.job_loss", "work.return"
 KIND = KINDS.index("productivity_loss")
@@ -98,7 +98,7 @@ def set_chances(model) -> np.ndarray:
     return ids
 
 
-@threads.kernel  # serial unless threads are asked for (model.threads)
+@threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _step(alive, age, income, benefit, municipality, sev0, sev1, sev2, employed, lost_work, absence_months,
           keys, chance, scalars, n_muni):
     """A month of work for every resident (module docstring). Returns the ids of the absent

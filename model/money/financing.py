@@ -2,12 +2,12 @@
 
 Financiers: each municipality (nulde lijn, wijkteam, POH-jeugd, youth care, Wmo), the insurer
 (GP, POH-GGZ, hospital, specialist GGZ, wijkverpleging), residents (eigen risico,
-`model.eigen_risico`), the preventiefonds (filled by municipalities, insurer and employers,
+`model.money.eigen_risico`), the preventiefonds (filled by municipalities, insurer and employers,
 spent on the nulde lijn), employers (fund contributions; they also bear productivity loss,
-`model.productivity`), and under ontschotting one regional budget that pays for everything the
+`model.people.productivity`), and under ontschotting one regional budget that pays for everything the
 municipalities and the insurer paid, with savings shared back. How providers are paid (the
 financing rules) and the two pots that pay on behalf of others (preventiefonds, regional budget)
-are in `model.contracts`.
+are in `model.money.contracts`.
 
 Every euro moves through `Ledger.add`: month, payer, payee, municipality, line, domain,
 resident group, kind ("care", "contribution", "shared_savings" or "productivity_loss": lost
@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from model.residents import GROUPS
-from model.services import LINES, REPORT_DOMAINS, SERVICES
+from model.people.residents import GROUPS
+from model.care.services import LINES, REPORT_DOMAINS, SERVICES
 
 FINANCIERS = ("municipality", "insurer", "residents", "preventiefonds", "employers", "regional_budget")
 F = {name: i for i, name in enumerate(FINANCIERS)}
