@@ -23,8 +23,8 @@ run: $(STAMP)  ## scenario comparison report for the default region (prints wher
 baseline: $(STAMP)  ## one run of today's system on the default region
 	$(BIN)/python -m experiments.run
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q
+test: $(STAMP)  ## the test suite, its files spread over two processes (one per core of the reference machine)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # the classroom page; HOST=0.0.0.0 serves it to the local network (a class), PORT to move it
 HOST ?= localhost

@@ -95,11 +95,11 @@ def check_every_euro(results) -> None:
     assert region.loc[detailed, "value"].sum() == pytest.approx(total, rel=1e-9)
     assert select(region, "cost")["value"].sum() == pytest.approx(total, rel=1e-9)
     assert select(municipal, "cost")["value"].sum() == pytest.approx(total, rel=1e-9)
-    ledger_by_payer = episodes.groupby("payer", observed=True)["amount"].sum()
+    ledger_by_payer = care.groupby("payer", observed=True)["amount"].sum()
     for payer, amount in ledger_by_payer.items():
         if amount:
             assert select(region, "cost", financier=payer)["value"].sum() == pytest.approx(amount, rel=1e-9)
-    ledger_by_line = episodes.groupby("line", observed=True)["amount"].sum()
+    ledger_by_line = care.groupby("line", observed=True)["amount"].sum()
     for line, amount in ledger_by_line.items():
         assert select(region, "cost", line=line)["value"].sum() == pytest.approx(amount, rel=1e-9)
     assert sum(results.summary["cost_per_year_by_financier"].values()) == pytest.approx(
