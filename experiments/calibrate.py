@@ -27,7 +27,7 @@ The run folder (`hydra.run.dir=...`) receives evaluations.csv (every candidate a
 objective: rerunning in the same folder reuses them, so an interrupted calibration resumes),
 fitted.yaml (the best values with provenance: targets, date, objective, seeds), calibration.csv
 (target, model, observed, relative_error) and calibration.png, each written whole
-(`research.store.write_atomic`), then COMPLETE.json (versions, the command). `install=true` copies
+(`model.provenance.write_atomic`), then COMPLETE.json (versions, the command). `install=true` copies
 fitted.yaml to configs/calibration/fitted.yaml, which every run then loads; with `keep=true`
 the parameters this fit leaves out keep their installed values (a subset is refitted).
 """
@@ -53,7 +53,7 @@ from experiments.cli import begin_folder, check_folder, end_folder, fail, split_
 from model import paths
 from model.config import ConfigError, get_value, parse_overrides
 from research import Executor, Job, run_study
-from research.store import write_atomic
+from model.provenance import write_atomic
 
 OPTIONS = {"seeds": "[1,2]", "maxiter": "6", "popsize": "4", "free": "configs/calibration/free_parameters.yaml",
            "install": "false", "keep": "false", "check": "false", "cpb_size": "0"}

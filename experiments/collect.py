@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from experiments.cli import fail
-from research.store import write_atomic
+from model.provenance import write_atomic
 
 TABLES = ("summary", "timeseries")
 IDENTIFIERS = ("scenario", "seed", "years")  # in summary.json and in the overrides: the override column holds it

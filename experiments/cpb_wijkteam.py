@@ -23,7 +23,7 @@ an interrupted replay started again with the same `hydra.run.dir=` resumes.
 
 Writes to the run folder: summary.json (growth as fractions, each with _low and _high for the
 95% interval over replications), growth.csv (per replication), municipalities.csv, cpb.png, each
-written whole (`research.store.write_atomic`), and last COMPLETE.json (versions, the command).
+written whole (`model.provenance.write_atomic`), and last COMPLETE.json (versions, the command).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ import model
 from analysis.calibration_targets import cpb_targets
 from experiments.cli import begin_folder, check_folder, end_folder, fail, split_args, take_executor, unique_run_dir
 from research import Job, run_study
-from research.store import write_atomic
+from model.provenance import write_atomic
 from model.engine.outcomes import DIMENSIONS
 
 SETUP = ["region=cpb_gemeenten", "start_year=2013", "years=6", "region.wijkteam_start_year=2015"]

@@ -49,7 +49,7 @@ from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_
 from experiments.sensitivity import write_csv
 from model.config import ConfigError
 from research import registry
-from research.store import write_atomic
+from model.provenance import write_atomic
 
 from research import ema
 

@@ -48,7 +48,7 @@ from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_
                              unique_run_dir, whole_option)
 from model.config import ConfigError, set_values
 from research import registry
-from research.store import write_atomic
+from model.provenance import write_atomic
 
 METHODS = ("morris", "sobol")
 OPTIONS = ("method", "samples", "parameters", "outputs", "registry", "levels", "second_order")
@@ -171,7 +171,7 @@ def analyse(opts: dict, X: np.ndarray, values: list[dict], seed: int) -> tuple[p
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """Write a table, never half-written (`research.store.write_atomic`)."""
+    """Write a table, never half-written (`model.provenance.write_atomic`)."""
     write_atomic(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
