@@ -144,7 +144,7 @@ def LessonPanel(lesson_list, errors, lang: str, on_lesson):
                             style_="font-size: 20px")
     for error in errors:
         solara.Error(error)
-    lesson = next((le for le in lesson_list if le.name == lesson_choice.value), None)
+    lesson = lessons.find(lesson_choice.value, lesson_list)
     if lesson is not None:
         with solara.Card(lesson.title[lang], classes=["carelines-lesson-card"]):
             solara.HTML(tag="p", unsafe_innerHTML=f"<b>{t('lesson.watch', lang)}:</b> {_escape(lesson.watch[lang])}",
@@ -178,16 +178,18 @@ def _escape(text: str) -> str:
 def Page():
     lang = language.value
     lesson_list, errors = solara.use_memo(lessons.load_all, [])
-    by_name = {lesson.name: lesson for lesson in lesson_list}
 
     def settings_of(name: str) -> dict:
-        return by_name[name].settings() if name in by_name else levers.defaults()
+        lesson = lessons.find(name, lesson_list)
+        return lesson.settings() if lesson is not None else levers.defaults()
 
     first = solara.use_memo(lambda: ClassroomModel(**settings_of(lesson_choice.value)), [])
     model = solara.use_reactive(first)   # this session's model; SolaraViz replaces it on Reset
 
     def choose(name):
-        name = name or ""
+        # only the name of a lesson read at start is taken; anything else is free play
+        lesson = lessons.find(name, lesson_list)
+        name = lesson.name if lesson is not None else ""
         lesson_choice.set(name)
         model.set(ClassroomModel(**settings_of(name)))
 
