@@ -310,6 +310,8 @@ class BrowserSession:
         await self.page.wait_for_function(WAIT_MONTH, arg=0, timeout=self.timeout * 1000)
 
     async def close(self):
+        """As a closing tab: the page's unload handlers run (they send the close beacon)."""
+        await self.page.close(run_before_unload=True)
         await self.context.close()
 
 
