@@ -187,8 +187,11 @@ def Page():
     model = solara.use_reactive(first)   # this session's model; SolaraViz replaces it on Reset
 
     def choose(name):
-        # only the name of a lesson read at start is taken; anything else is free play
+        # only "" (free play) or the name of a lesson read at start is taken; anything else a
+        # browser might send (a path, a configuration) is ignored
         lesson = lessons.find(name, lesson_list)
+        if lesson is None and name not in ("", None):
+            return
         name = lesson.name if lesson is not None else ""
         lesson_choice.set(name)
         model.set(ClassroomModel(**settings_of(name)))
