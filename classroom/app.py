@@ -12,15 +12,23 @@ session changes is seen by another.
 
 from __future__ import annotations
 
+import gc
+import json
 import os
+import threading
+import time
+import weakref
 
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
+import reacton.ipywidgets as widgets  # noqa: E402
 import solara  # noqa: E402
+from solara.server import kernel_context  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
 from classroom import charts, lessons, levers  # noqa: E402
+from classroom import simulation  # noqa: E402
 from classroom.simulation import ClassroomModel  # noqa: E402
 from classroom.text import DEFAULT_LANG, LANGS, line_name, t  # noqa: E402
 
@@ -49,6 +57,7 @@ CSS = """
 .v-slider__thumb-label-container { display: block !important; }
 .v-slider__thumb-label { transform: translateY(-20%) translateY(-12px) translateX(-50%) rotate(45deg) !important; }
 .v-navigation-drawer { width: 400px !important; }
+.carelines-charts img { width: 100%; max-width: 720px; height: auto; }
 """
 
 
@@ -78,14 +87,34 @@ def model_params(settings: dict, lang: str) -> dict:
 
 @solara.component
 def Chart(model, make, lang: str, month: int):
-    figure = solara.use_memo(lambda: make(model, lang), [model, month, lang])
-    solara.FigureMatplotlib(figure, dependencies=[model, month, lang], format="png", dpi=72)
+    """One chart as an SVG picture, drawn again only when the model, its month or the language
+    changed (the browser draws it; the server only writes a few kilobytes of text)."""
+    picture = solara.use_memo(lambda: make(model, lang).encode(), [model, month, lang])
+    widgets.Image(value=picture, format="svg+xml")
+
+
+def _session_models() -> weakref.WeakSet:
+    """The models this page session has shown; a model's simulations are released when another
+    model replaces it (Reset, a lesson) and when the session closes (Mesa's SolaraViz keeps
+    references to models it no longer shows)."""
+    shown: weakref.WeakSet = weakref.WeakSet()
+
+    def release():
+        for model in list(shown):
+            model.release()
+    kernel_context.get_current_context().on_close(release)
+    return shown
 
 
 @solara.component
 def Dashboard(model: ClassroomModel, lang: str):
     """What the model shows, re-drawn after every step (Mesa's update counter)."""
     update_counter.get()
+    shown = solara.use_memo(_session_models, [])
+    if model not in shown:  # Reset or a lesson replaced the model: the previous one is done
+        for old in list(shown):
+            old.release()
+        shown.add(model)
     if model.error:
         solara.Error(t("error", lang, error=model.error), classes=["carelines-error"])
         return
@@ -115,7 +144,7 @@ def LessonPanel(lesson_list, errors, lang: str, on_lesson):
                             style_="font-size: 20px")
     for error in errors:
         solara.Error(error)
-    lesson = next((le for le in lesson_list if le.name == lesson_choice.value), None)
+    lesson = lessons.find(lesson_choice.value, lesson_list)
     if lesson is not None:
         with solara.Card(lesson.title[lang], classes=["carelines-lesson-card"]):
             solara.HTML(tag="p", unsafe_innerHTML=f"<b>{t('lesson.watch', lang)}:</b> {_escape(lesson.watch[lang])}",
@@ -149,16 +178,21 @@ def _escape(text: str) -> str:
 def Page():
     lang = language.value
     lesson_list, errors = solara.use_memo(lessons.load_all, [])
-    by_name = {lesson.name: lesson for lesson in lesson_list}
 
     def settings_of(name: str) -> dict:
-        return by_name[name].settings() if name in by_name else levers.defaults()
+        lesson = lessons.find(name, lesson_list)
+        return lesson.settings() if lesson is not None else levers.defaults()
 
     first = solara.use_memo(lambda: ClassroomModel(**settings_of(lesson_choice.value)), [])
     model = solara.use_reactive(first)   # this session's model; SolaraViz replaces it on Reset
 
     def choose(name):
-        name = name or ""
+        # only "" (free play) or the name of a lesson read at start is taken; anything else a
+        # browser might send (a path, a configuration) is ignored
+        lesson = lessons.find(name, lesson_list)
+        if lesson is None and name not in ("", None):
+            return
+        name = lesson.name if lesson is not None else ""
         lesson_choice.set(name)
         model.set(ClassroomModel(**settings_of(name)))
 
@@ -169,3 +203,23 @@ def Page():
     SolaraViz(model, components=[], model_params=model_params(settings_of(lesson_choice.value), lang),
               name=t("title", lang)).key(f"viz-{lesson_choice.value}")
     Dashboard(model.value, lang)
+
+
+def _write_stats(path: str, every: float) -> None:
+    """Every `every` seconds, after a garbage collection, write how many models and page sessions
+    this server holds to `path` (JSON), for the load test (benchmarks/classroom_load.py)."""
+    while True:
+        gc.collect()
+        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts)}
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(stats, f)
+        os.replace(tmp, path)
+        time.sleep(every)
+
+
+# set by the operator who starts the server (never by a browser); off in ordinary use
+if os.environ.get("CARELINES_PAGE_STATS") and not any(th.name == "carelines-stats" for th in threading.enumerate()):
+    threading.Thread(target=_write_stats, args=(os.environ["CARELINES_PAGE_STATS"],
+                                                float(os.environ.get("CARELINES_PAGE_STATS_EVERY", "5"))),
+                     name="carelines-stats", daemon=True).start()

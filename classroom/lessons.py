@@ -90,6 +90,15 @@ def load(path: str | Path) -> Lesson:
     return Lesson(path.stem, texts["title"], texts["watch"], texts["question"], checked)
 
 
+def find(name: object, found: list[Lesson]) -> Lesson | None:
+    """The lesson the page's lesson choice names, or None. The browser sends only a name; it is
+    looked up among the lessons read from the lesson folder at start, never used as a path, so
+    a name such as '../../etc/passwd' or '/etc/passwd' simply finds no lesson."""
+    if not isinstance(name, str):
+        return None
+    return next((lesson for lesson in found if lesson.name == name), None)
+
+
 def load_all(where: str | Path | None = None) -> tuple[list[Lesson], list[str]]:
     """Every lesson in the folder, in file-name order, and one error line per file that could
     not be used (the page shows those lines and offers the other lessons)."""

@@ -11,6 +11,7 @@ step.
 from __future__ import annotations
 
 import threading
+import weakref
 
 import mesa
 import numpy as np
@@ -28,6 +29,8 @@ PLACES = ("none", "nulde", "eerste", "tweede", "waiting", "gone")
 PAYERS = ("municipality", "insurer", "residents", "employers")  # who carries care cost in the end
 DOMAINS = ("physical", "mental", "social")
 NONE = -1
+
+LIVE: weakref.WeakSet = weakref.WeakSet()  # every ClassroomModel still holding its simulations
 
 
 def month_summary(sim: CarelinesModel) -> dict:
@@ -76,6 +79,7 @@ class ClassroomModel(mesa.Model):
                  rule_nulde: str = levers.TODAY, rule_eerste: str = levers.TODAY, rule_tweede: str = levers.TODAY,
                  rng=None):
         super().__init__(rng=None)
+        LIVE.add(self)
         given = {k: v for k, v in dict(
             population=population, seed=seed, wijkteam_coverage=wijkteam_coverage, light_help=light_help,
             social_basis=social_basis, social_basis_cut=social_basis_cut, welzijn_op_recept=welzijn_op_recept,
@@ -141,6 +145,17 @@ class ClassroomModel(mesa.Model):
                 history.append(month_summary(sim))
             self.month = self.sim.month
             self.running = self.month < self.total_months
+
+    def release(self) -> None:
+        """Let go of both simulations (the bulk of the memory), e.g. when the page session that
+        showed this model has closed: the page's framework may keep a reference to the model
+        object itself for a while, but not to what it simulated."""
+        with self._lock:
+            self.sim = self.base = None
+            self.history, self.baseline_history = [], []
+            self.sample = np.zeros(0, dtype=np.int64)
+            self.running = False
+        LIVE.discard(self)
 
     @property
     def year(self) -> int:

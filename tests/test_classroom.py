@@ -107,6 +107,12 @@ class Session:
     def charts(self) -> bytes:
         return self.page.locator(".carelines-charts").screenshot()
 
+    def wait_charts(self, timeout=30_000):
+        """Until the six charts are on the page and drawn."""
+        self.page.wait_for_function(
+            "() => { const i = document.querySelectorAll('.carelines-charts img');"
+            " return i.length >= 6 && [...i].every(e => e.complete && e.naturalWidth > 0); }", timeout=timeout)
+
     def no_error_shown(self):
         body = self.page.locator("body").inner_text()
         assert "Traceback" not in body and "error in step" not in body.lower(), body[:500]
@@ -136,7 +142,7 @@ def session(browser, server):
 
 def test_page_renders_offline(session):
     s = session()
-    s.page.wait_for_timeout(1000)  # let the charts arrive
+    s.wait_charts()
     s.shot("page-offline")
     assert s.blocked == [], f"the page asked for outside resources: {s.blocked}"
     assert s.page.locator(".carelines-charts img").count() >= 6
@@ -146,11 +152,15 @@ def test_page_renders_offline(session):
 
 def test_step_changes_the_charts(session):
     s = session()
-    s.page.wait_for_timeout(1000)
+    s.wait_charts()
     before = s.charts()
     s.step()
     s.wait_month(1)
-    s.page.wait_for_timeout(1500)
+    for _ in range(40):  # the charts follow the month line within the same update
+        s.wait_charts()
+        if s.charts() != before:
+            break
+        s.page.wait_for_timeout(250)
     assert s.charts() != before
     s.shot("after-step")
     s.no_error_shown()
@@ -189,7 +199,7 @@ def test_two_sessions_do_not_share_state(session):
     a.wait_month(1)
     a.step()
     a.wait_month(2)
-    b.page.wait_for_timeout(1000)
+    b.page.wait_for_timeout(300)
     assert b.month_text().startswith("Maand 0")
     b.page.get_by_role("button", name="en", exact=True).click()
     b.page.wait_for_function("() => document.querySelector('.carelines-month').innerText.startsWith('Month 0')")

@@ -7,7 +7,7 @@ import pytest
 
 from classroom import lessons, levers
 from classroom.simulation import GRID, PLACES, ClassroomModel
-from model.config import get_value
+from model.config import ConfigError, get_value
 
 
 def test_every_lever_comes_from_the_registry_with_today_inside_its_range():
@@ -106,3 +106,20 @@ def test_a_lesson_needs_both_languages_and_known_keys(tmp_path):
     found, errors = lessons.load_all(tmp_path)
     assert found == [] and errors[0].startswith("99_mine.yaml:")
     assert lessons.load(_write(tmp_path, GOOD % "seed: 2")).levers == {"seed": 2}
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "..", "", "01_wijkteam.yaml",
+                                  str(lessons.DEFAULT_FOLDER / "01_wijkteam.yaml"), None, 3, {"levers": {}}])
+def test_a_lesson_is_chosen_by_name_only_never_by_path(name):
+    found, _ = lessons.load_all()
+    assert lessons.find(name, found) is None
+    assert lessons.find("01_wijkteam", found).name == "01_wijkteam"
+
+
+@pytest.mark.parametrize("given", [{"config": "configs/baseline.yaml"}, {"config_file": "/etc/passwd"},
+                                   {"lesson": "../../etc/passwd"}, {"overrides": ["seed=2"]}])
+def test_the_model_entry_point_refuses_unknown_keywords(given):
+    with pytest.raises(TypeError):
+        ClassroomModel(**given)
+    with pytest.raises(ConfigError, match="unknown lever"):
+        levers.settings_of(**given)
