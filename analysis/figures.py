@@ -10,9 +10,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from model.engine.results import select  # noqa: E402
+from model.provenance import write_atomic  # noqa: E402
 
 LINE_COLOURS = {"nulde": "#2a9d8f", "eerste": "#e9c46a", "tweede": "#e76f51"}
 DOMAIN_COLOURS = {"physical": "#457b9d", "mental": "#9b5de5", "social": "#f4a261"}
+
+
+def save_figure(fig, path: str | Path, **savefig_args) -> Path:
+    """Write `fig` as a PNG file, whole or not at all (`write_atomic`), and close it."""
+    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", **{"dpi": 110, **savefig_args}))
+    plt.close(fig)
+    return Path(path)
 
 
 def overview_figure(results, path: str | Path) -> Path:

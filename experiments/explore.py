@@ -44,12 +44,12 @@ import pandas as pd
 
 import model
 import research
+from analysis.figures import save_figure
 from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
                              unique_run_dir, whole_option)
 from experiments.sensitivity import write_csv
 from model.config import ConfigError
 from research import registry
-from model.provenance import write_atomic
 
 from research import ema
 
@@ -200,8 +200,7 @@ def figures(runs: pd.DataFrame, first, folder: Path, recovered: float, note: str
     ax.set_ylabel("scenarios")
     ax.set_title("Net result over the scenarios", fontsize=10)
     ax.legend(fontsize=7)
-    write_atomic(folder / "tradeoffs.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    save_figure(fig, folder / "tradeoffs.png")
 
     if first is not None:
         with warnings.catch_warnings():
@@ -213,9 +212,7 @@ def figures(runs: pd.DataFrame, first, folder: Path, recovered: float, note: str
         fig, ax = plt.subplots(figsize=(7, 5))
         ax.axis("off")
         ax.text(0.5, 0.5, note or "no PRIM box", ha="center", va="center", wrap=True, fontsize=10)
-    write_atomic(folder / "prim_tradeoff.png",
-                 lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png"))
-    plt.close(fig)
+    save_figure(fig, folder / "prim_tradeoff.png", bbox_inches="tight")
 
 
 def main(argv: list[str] | None = None) -> Path:

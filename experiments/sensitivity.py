@@ -43,6 +43,7 @@ import pandas as pd
 
 import model
 import research
+from analysis.figures import save_figure
 from analysis.sensitivity import OUTPUTS, UNITS
 from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
                              unique_run_dir, whole_option)
@@ -200,8 +201,7 @@ def figures(opts: dict, table: pd.DataFrame, by_year: pd.DataFrame, folder: Path
     for ax in list(axes.flat)[len(outputs):]:
         ax.axis("off")
     fig.suptitle(f"{opts['method'].capitalize()} sensitivity: {index} with its 95% confidence", fontsize=10)
-    write_atomic(folder / "indices.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    save_figure(fig, folder / "indices.png")
 
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.2 * rows), squeeze=False, constrained_layout=True)
     for ax, output in zip(axes.flat, outputs):
@@ -219,8 +219,7 @@ def figures(opts: dict, table: pd.DataFrame, by_year: pd.DataFrame, folder: Path
     for ax in list(axes.flat)[len(outputs):]:
         ax.axis("off")
     fig.suptitle(f"{index} per simulated year (the five largest parameters over the run)", fontsize=10)
-    write_atomic(folder / "indices_over_time.png", lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
-    plt.close(fig)
+    save_figure(fig, folder / "indices_over_time.png")
 
 
 def main(argv: list[str] | None = None) -> Path:
