@@ -31,3 +31,14 @@ def total(results, metric, **dims) -> float:
 @pytest.fixture
 def small_config():
     return config()
+
+
+# The longest test files start first, so that `make test` (files spread over two processes)
+# does not end with one process running them alone while the other waits.
+LONGEST_FIRST = ("test_cpb_wijkteam.py", "test_calibration.py", "test_scenarios.py", "test_classroom.py",
+                 "test_fault_injection.py", "test_mechanism_split.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
