@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 import uuid
@@ -135,3 +136,29 @@ def begin_folder(folder: Path) -> None:
 def end_folder(folder: Path, kind: str, extra: dict | None = None) -> None:
     """Mark a folder complete: COMPLETE.json (versions, the command, when) is written last."""
     provenance.write_marker(folder, kind, extra)
+
+
+def resume_command(command: str, argv: list[str], folder: Path) -> str:
+    """The command line that resumes a study in `folder` (the same arguments, the same folder)."""
+    args = " ".join(a for a in argv if not a.startswith("hydra.run.dir="))
+    return f"python -m experiments.{command} {args} hydra.run.dir={folder}"
+
+
+@contextlib.contextmanager
+def resumable(resume: str):
+    """Run a study's jobs; on Ctrl-C stop with status 130, saying how to resume (the finished
+    runs are kept in the study's folder)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def stop_unless_done(outcome, resume: str, missing: str) -> None:
+    """After a study's jobs: if any failed, report them and stop with status 1 before `missing`
+    (the report, the indices, ...) is written, saying how to resume."""
+    if not outcome.ok:
+        print(f"{outcome.report()}\nno {missing} yet; finished runs are kept. Resume with:\n  {resume}",
+              file=sys.stderr)
+        raise SystemExit(1)

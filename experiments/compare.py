@@ -43,7 +43,8 @@ import pandas as pd
 
 import model
 import research
-from experiments.cli import fail, split_args, take_executor, unique_run_dir
+from experiments.cli import (fail, resumable, resume_command, split_args, stop_unless_done, take_executor,
+                             unique_run_dir)
 from experiments.scenarios import describe, parse_scenarios
 from model import provenance
 from model.config import available
@@ -274,25 +275,18 @@ def main(argv: list[str] | None = None) -> Path:
           file=sys.stderr)
     mechanism_jobs: list[Run] = []
     saving: list[str] = []
-    resume = (f"python -m experiments.compare {' '.join(a for a in argv if not a.startswith('hydra.run.dir='))} "
-              f"hydra.run.dir={folder}")
-    try:
-        with executor:
-            outcome = run_all(jobs, store, executor)
-            if outcome.ok and opts["mechanisms"] and opts["crn"]:
-                from analysis.mechanisms import saving_scenarios
-                saving = saving_scenarios(gather(jobs, outcome))
-                mechanism_jobs = plan_mechanisms(opts, overrides, jobs, saving)
-                if mechanism_jobs:
-                    print(f"splitting the saving of {', '.join(saving)} by mechanism: {len(mechanism_jobs)} runs",
-                          file=sys.stderr)
-                    outcome.extend(run_all(mechanism_jobs, store, executor))
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(130) from None
-    if not outcome.ok:
-        print(f"{outcome.report()}\nno report yet; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(1)
+    resume = resume_command("compare", argv, folder)
+    with resumable(resume), executor:
+        outcome = run_all(jobs, store, executor)
+        if outcome.ok and opts["mechanisms"] and opts["crn"]:
+            from analysis.mechanisms import saving_scenarios
+            saving = saving_scenarios(gather(jobs, outcome))
+            mechanism_jobs = plan_mechanisms(opts, overrides, jobs, saving)
+            if mechanism_jobs:
+                print(f"splitting the saving of {', '.join(saving)} by mechanism: {len(mechanism_jobs)} runs",
+                      file=sys.stderr)
+                outcome.extend(run_all(mechanism_jobs, store, executor))
+    stop_unless_done(outcome, resume, "report")
     research.Store(store).prune({r.job.key for r in jobs + mechanism_jobs})  # runs of older code or settings
     build_report(partial, configs, jobs, opts, overrides, time.time() - started, outcome, mechanism_jobs, saving)
     finish(partial, folder)

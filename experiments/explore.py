@@ -45,8 +45,8 @@ import pandas as pd
 import model
 import research
 from analysis.figures import save_figure
-from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
-                             unique_run_dir, whole_option)
+from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, resumable, resume_command,
+                             stop_unless_done, study_args, unique_run_dir, whole_option)
 from experiments.sensitivity import write_csv
 from model.config import ConfigError
 from research import registry
@@ -235,17 +235,10 @@ def main(argv: list[str] | None = None) -> Path:
           f"{len(opts['names'])} policies ({', '.join(opts['names'])}) = {runs_needed} runs with baseline "
           f"({base.population.size:,} residents, {base.years} years, seed {base.seed}; {executor.describe()})",
           file=sys.stderr)
-    resume = f"python -m experiments.explore {' '.join(a for a in argv if not a.startswith('hydra.run.dir='))} " \
-             f"hydra.run.dir={folder}"
-    try:
-        with executor:
-            experiments, outcomes, outcome = ema.perform(mdl, scenarios, opts["policies"], executor, store)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(130) from None
-    if not outcome.ok:
-        print(f"{outcome.report()}\nno analysis yet; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(1)
+    resume = resume_command("explore", argv, folder)
+    with resumable(resume), executor:
+        experiments, outcomes, outcome = ema.perform(mdl, scenarios, opts["policies"], executor, store)
+    stop_unless_done(outcome, resume, "analysis")
     research.Store(store).prune({job.key for job in outcome.jobs})  # runs of an earlier design or older code
     runs = table(mdl, experiments, outcomes, opts["recovered"])
     write_csv(runs, folder / "experiments.csv")

@@ -45,8 +45,8 @@ import model
 import research
 from analysis.figures import save_figure
 from analysis.sensitivity import OUTPUTS, UNITS
-from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, study_args,
-                             unique_run_dir, whole_option)
+from experiments.cli import (begin_folder, check_folder, end_folder, fail, list_option, resumable, resume_command,
+                             stop_unless_done, study_args, unique_run_dir, whole_option)
 from model.config import ConfigError, set_values
 from research import registry
 from model.provenance import write_atomic
@@ -241,17 +241,10 @@ def main(argv: list[str] | None = None) -> Path:
           f"{'trajectories' if opts['method'] == 'morris' else 'base samples'} = {len(jobs)} runs "
           f"({base.population.size:,} residents, {base.years} years, seed {seed}; {executor.describe()})",
           file=sys.stderr)
-    resume = f"python -m experiments.sensitivity {' '.join(a for a in argv if not a.startswith('hydra.run.dir='))} " \
-             f"hydra.run.dir={folder}"
-    try:
-        with executor:
-            outcome = research.run_study(jobs, executor, store, desc="sensitivity")
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(130) from None
-    if not outcome.ok:
-        print(f"{outcome.report()}\nno indices yet; finished runs are kept. Resume with:\n  {resume}", file=sys.stderr)
-        raise SystemExit(1)
+    resume = resume_command("sensitivity", argv, folder)
+    with resumable(resume), executor:
+        outcome = research.run_study(jobs, executor, store, desc="sensitivity")
+    stop_unless_done(outcome, resume, "indices")
     research.Store(store).prune({job.key for job in jobs})  # runs of an earlier design or older code
     values = [outcome.value(job) for job in jobs]
     names = [e.path for e in opts["entries"]]
