@@ -248,14 +248,27 @@ class HealthConfig:
                              "Mean size of a shock (exponentially distributed).")
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
-    demand_trend: float = param(0.026, "relative rise in mental and youth shock rates per year", -0.1, 0.2,
-                                "CPB (2020) and NZa: youth and GGZ demand rose in the 2010s; size fitted "
-                                "with youth_progression to CPB's +7% specialist youth care 2013-2018 (0.0275), "
-                                "refitted to 0.036 by the replay at 1,000,000 residents when community "
-                                "building stopped lowering every resident's network after a sluitpost cut, "
-                                "and to 0.026 (grid 0.024-0.031, 4 replications, with youth_shock_rate 0.0134) "
-                                "when a third of mental and social care episodes became non-responders",
-                                "Slow trend in mental-health and youth demand.")
+    demand_trend: float = param(0.026, "relative rise in adults' mental shock rate per year", -0.1, 0.2,
+                                "NZa: GGZ demand rose in the 2010s; size taken over from the youth trend fitted "
+                                "to the CPB (2020) replay before youth got its own trend (youth_demand_trend): "
+                                "0.0275, 0.036 and 0.026 in earlier fits (README, Calibration)",
+                                "Slow trend in adults' mental-health demand.")
+    youth_demand_trend: float = param(0.015, "relative rise in children's shock rates per year", -0.1, 0.2,
+                                      "fitted with youth_family_severity_trend to the CPB (2020) replay, "
+                                      "2013-2018: +7% specialist youth care and residential growth +11% / +25% "
+                                      "(README, The CPB wijkteam replay); earlier fits with one trend for "
+                                      "adults and children gave 0.0275, 0.036 and 0.026",
+                                      "Slow trend in how often children get a mental or family problem.")
+    youth_family_severity_trend: float = param(0.011, "relative rise per year in the mean size of children's "
+                                               "family (social-domain) shocks", -0.1, 0.2,
+                                               "fitted with youth_demand_trend to the CPB (2020) replay: "
+                                               "residential youth care grew faster (+11% / +25%) than "
+                                               "specialist youth care as a whole (+7%), 2013-2018, which a "
+                                               "trend in frequency alone cannot give (README, The CPB wijkteam "
+                                               "replay)",
+                                               "Children's family problems grow more severe over the years, "
+                                               "not only more frequent; placement out of home needs a failing "
+                                               "family context.")
     informal_buffer: float = param(0.5, "share of a mental or social shock absorbed at network strength 1", 0.0, 1.0,
                                    ASSUMPTION, "Informal support: a strong network absorbs mental and social "
                                    "shocks (loneliness, stress); illness is not softened by it.")

@@ -7,7 +7,9 @@ Each month every stock
    (loneliness, debt stress) erodes mental health, poor mental health erodes social and physical
    health, poor physical health erodes social health;
 3. takes random shocks (illness, bereavement, job loss, family crisis); the informal network
-   absorbs part of the mental and social ones (loneliness, stress), not illness;
+   absorbs part of the mental and social ones (loneliness, stress), not illness; adults' mental
+   shocks and children's problems become more frequent over the years (demand trends), and
+   children's family problems more severe (family severity trend);
 4. recovers under care: towards recovery in the presenting domain, and in the root domain only
    when the service works on the root (social work, wijkteam, youth care); the effect grows with
    the contacts given (dose-response) and some episodes bring no improvement (non-responders);
@@ -63,6 +65,8 @@ class HealthRules:
         self.responds = (1.0 - np.asarray(h.care_non_response, dtype=f32)).astype(f32)
         self.dose_response = f32(h.dose_response)  # the effect per provider: its contact factor to this power
         self.demand_trend = h.demand_trend
+        self.youth_demand_trend = h.youth_demand_trend
+        self.youth_family_severity_trend = h.youth_family_severity_trend
 
 
 @numba.njit(inline="always", cache=True)
@@ -121,9 +125,9 @@ BLOCK = 512  # residents handled together: the block's working arrays stay in th
 
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _step(health, severity, state, alive, age, income, debt, benefit, wijk, network, service, root,
-          in_voorzorg, shock_keys, trend, base, base_child, network_effect, age_decline, threshold, progression,
-          coupling, shock, scalars, service_effect, service_treats_root, months, municipality, provider_index,
-          provider_dose, responds, response_key, month):
+          in_voorzorg, shock_keys, trend, youth_trend, family_size, base, base_child, network_effect, age_decline,
+          threshold, progression, coupling, shock, scalars, service_effect, service_treats_root, months,
+          municipality, provider_index, provider_dose, responds, response_key, month):
     """A month of health for every resident, block by block. Each block runs the steps of the
     module docstring in passes over its residents, so that the straight-line arithmetic of
     drift, coupling and the draws runs on vector instructions (several residents at once) and
@@ -136,7 +140,7 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
     shock_age, youth_shock, waiting_loss, voorzorg_effect, margin = (scalars[4], scalars[5], scalars[6],
                                                                     scalars[7], scalars[8])
     untreated_drift = drift * (ONE - persistence)
-    youth_trend = youth_shock * trend
+    youth_rate = youth_shock * youth_trend
     # the parameters as scalars: the compiler then knows the block's arrays do not change them
     thr0, thr1, thr2 = threshold[0], threshold[1], threshold[2]
     effect0, effect1, effect2 = network_effect[0], network_effect[1], network_effect[2]
@@ -192,8 +196,8 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
                 h1[j] = x1 - (c01 * s0 + c11 * s1 + c21 * s2)
                 h2[j] = x2 - (c02 * s0 + c12 * s1 + c22 * s2)
                 rate0[j] = shock0 * (ONE + shock_age * max(a - np.float32(50.0), ZERO))
-                rate1[j] = youth_trend * ONE if child else shock1 * trend
-                rate2[j] = youth_trend * np.float32(0.7) if child else shock2 * ONE
+                rate1[j] = youth_rate * ONE if child else shock1 * trend
+                rate2[j] = youth_rate * np.float32(0.7) if child else shock2 * ONE
             # 3. shocks, partly absorbed by the network; the size reuses the draw (u/p is uniform)
             for d in range(3):
                 key, u_d = shock_keys[d], u[d]
@@ -204,6 +208,9 @@ def _step(health, severity, state, alive, age, income, debt, benefit, wijk, netw
                     if u[d, j] < rate[d, j]:
                         # informal support softens mental and social blows, not illness
                         buffer = ONE - informal_buffer * network[start + j] if d != PHYSICAL else ONE
+                        # children's family problems grow more severe over the years
+                        if d == SOCIAL and age[start + j] < np.float32(18.0):
+                            buffer *= family_size
                         h[d, j] += np.log(max(u[d, j] / rate[d, j], np.float32(1e-6))) * shock[1, d] * buffer
             # 4. care towards recovery, the root domain too when the service works on the root;
             #    the effect grows with the contacts given, and a non-responder's episode brings none
@@ -246,14 +253,17 @@ def step(model) -> None:
     """One month of health for every resident, and the resulting needs."""
     res, rules = model.res, model.health_rules
     keys = np.array([model.streams.key(f"health.shock.{d}", model.month) for d in range(3)], dtype=np.uint64)
-    trend = np.float32((1.0 + rules.demand_trend) ** (model.month / 12.0))
+    years = model.month / 12.0
+    trend = np.float32((1.0 + rules.demand_trend) ** years)
+    youth_trend = np.float32((1.0 + rules.youth_demand_trend) ** years)
+    family_size = np.float32((1.0 + rules.youth_family_severity_trend) ** years)
     model.severity = _severity_buffer(model)
     _step(_rows(res.health), _rows(model.severity), _rows(res.state), res.alive, res.age, res.income, res.debt,
           res.benefit, res.wijk, res.network, res.service, res.root, res.in_voorzorg,
-          keys, trend, rules.base, rules.base_child, rules.network_effect, rules.age_decline, rules.threshold,
-          rules.progression, rules.coupling, rules.shock, rules.scalars, rules.service_effect, SERVICE_TREATS_ROOT,
-          res.months, res.municipality,
-          model.provider_index, model.provider_contact_factor ** rules.dose_response, rules.responds,
+          keys, trend, youth_trend, family_size, rules.base, rules.base_child, rules.network_effect,
+          rules.age_decline, rules.threshold, rules.progression, rules.coupling, rules.shock, rules.scalars,
+          rules.service_effect, SERVICE_TREATS_ROOT, res.months, res.municipality, model.provider_index,
+          model.provider_contact_factor ** rules.dose_response, rules.responds,
           model.streams.key("care.response", 0), np.int64(model.month))
 
 
