@@ -303,11 +303,13 @@ def Page():
 
 
 def _write_stats(path: str, every: float) -> None:
-    """Every `every` seconds, after a garbage collection, write how many models and page sessions
-    this server holds to `path` (JSON), for the load test (benchmarks/classroom_load.py)."""
+    """Every `every` seconds, after a garbage collection, write how many models, page sessions
+    and play loops this server holds to `path` (JSON), for the load test
+    (benchmarks/classroom_load.py)."""
     while True:
         gc.collect()
-        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts)}
+        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts),
+                 "play_loops": sum(th.name == PLAY_THREAD for th in threading.enumerate())}
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             json.dump(stats, f)
