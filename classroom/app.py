@@ -1,13 +1,18 @@
-"""The classroom page: Mesa's SolaraViz around `classroom.simulation.ClassroomModel`.
+"""The classroom page: a Solara app around `classroom.simulation.ClassroomModel`.
 
 Start it with `make app` (or `make app HOST=0.0.0.0` to serve a class on the local network);
 underneath that is
 
     SOLARA_TELEMETRY_MIXPANEL_ENABLE=False solara run classroom/app.py --production --host localhost --port 8765
 
+The sidebar is the page's own: Stap, Afspelen/Pauze with a speed slider, and Opnieuw (a new
+model from the levers as set), then the levers, whose ranges, units and labels come from the
+parameter registry (`classroom.levers`). Every word on the page comes from `classroom.text`, so
+the language switch reaches all of it (Mesa's SolaraViz draws its controls in English only).
+
 Every browser session builds its own model inside the page component (`solara.use_memo`), and
-its language and lesson live in reactive variables, which Solara keeps per session; nothing a
-session changes is seen by another.
+its language, lesson and play state live in reactive variables, which Solara keeps per session;
+nothing a session changes is seen by another.
 """
 
 from __future__ import annotations
@@ -24,16 +29,24 @@ os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 import reacton.ipywidgets as widgets  # noqa: E402
 import solara  # noqa: E402
 from solara.server import kernel_context  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+from solara.server import settings as server_settings  # noqa: E402
 
 from classroom import charts, lessons, levers  # noqa: E402
 from classroom import simulation  # noqa: E402
 from classroom.simulation import ClassroomModel  # noqa: E402
 from classroom.text import DEFAULT_LANG, LANGS, line_name, t  # noqa: E402
 
-language = solara.reactive(DEFAULT_LANG)   # per session (Solara scopes reactive variables per session)
-lesson_choice = solara.reactive("")        # the lesson's file name, "" for free play
+server_settings.theme.show_banner = False  # Solara's "This website runs on Solara" is English only
+
+# per session (Solara scopes reactive variables per session)
+language = solara.reactive(DEFAULT_LANG)
+lesson_choice = solara.reactive("")   # the lesson's file name, "" for free play
+playing = solara.reactive(False)
+speed = solara.reactive(3)            # months per second when playing
+redraw = solara.reactive(0)           # counts steps: the dashboard draws the model again after each
+
+SPEEDS = (1, 10)
+PLAY_THREAD = "carelines-play"
 
 UNITS_NL = {
     "wijkteam_coverage": "aandeel inwoners binnen bereik van een wijkteam",
@@ -61,28 +74,99 @@ CSS = """
 """
 
 
-def model_params(settings: dict, lang: str) -> dict:
-    """SolaraViz controls, one per keyword of ClassroomModel, starting at `settings`. Policy
-    sliders take range, unit and label from the parameter registry."""
-    params = {
-        "population": {"type": "SliderInt", "value": settings["population"], "label": t("population", lang),
-                       "min": levers.POPULATION[0], "max": levers.POPULATION[1], "step": levers.POPULATION[2]},
-        "seed": {"type": "SliderInt", "value": settings["seed"], "label": t("seed", lang),
-                 "min": levers.SEED[0], "max": levers.SEED[1], "step": 1},
-    }
+def lever_label(lever: levers.Lever, lang: str) -> str:
+    unit = UNITS_NL.get(lever.name, lever.unit) if lang == "nl" else lever.unit
+    return f"{lever.label(lang)} ({unit}; {t('today_value', lang, value=f'{lever.today:g}')})"
+
+
+@solara.component
+def Levers(values: solara.Reactive[dict], lang: str):
+    """One control per keyword of ClassroomModel, showing `values` and keeping every change
+    there for the next Opnieuw/Reset. Policy sliders take range, unit and label from the
+    parameter registry."""
+    settings = values.value
+
+    def keep(name: str):
+        return lambda value: values.set({**values.value, name: value})
+
+    solara.SliderInt(t("population", lang), value=settings["population"], on_value=keep("population"),
+                     min=levers.POPULATION[0], max=levers.POPULATION[1], step=levers.POPULATION[2])
+    solara.SliderInt(t("seed", lang), value=settings["seed"], on_value=keep("seed"),
+                     min=levers.SEED[0], max=levers.SEED[1], step=1)
     for lever in levers.LEVERS:
-        unit = UNITS_NL.get(lever.name, lever.unit) if lang == "nl" else lever.unit
-        label = f"{lever.label(lang)} ({unit}; {t('today_value', lang, value=f'{lever.today:g}')})"
         if lever.name == "fund_size":
-            params["preventiefonds"] = {"type": "Checkbox", "value": settings["preventiefonds"],
-                                        "label": t("preventiefonds", lang)}
-        params[lever.name] = {"type": "SliderFloat", "value": settings[lever.name], "label": label,
-                              "min": lever.low, "max": lever.high, "step": lever.step}
+            solara.Checkbox(label=t("preventiefonds", lang), value=settings["preventiefonds"],
+                            on_value=keep("preventiefonds"))
+        solara.SliderFloat(lever_label(lever, lang), value=settings[lever.name], on_value=keep(lever.name),
+                           min=lever.low, max=lever.high, step=lever.step)
     for line in levers.LINE_SERVICES:
         name = f"rule_{line}"
-        params[name] = {"type": "Select", "value": settings[name], "values": list(levers.RULE_CHOICES),
-                        "label": t("rule", lang, line=line_name(line, lang))}
-    return params
+        solara.v.Select(label=t("rule", lang, line=line_name(line, lang)), v_model=settings[name],
+                        on_v_model=keep(name),
+                        items=[{"text": t(f"rule.{rule}", lang), "value": rule} for rule in levers.RULE_CHOICES])
+
+
+class Player:
+    """A session's play loop: a thread stepping one model at the chosen speed until paused,
+    until its run has ended or until the page session closes."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._stop.set()
+        kernel_context.get_current_context().on_close(lambda: self._stop.set())
+
+    def play(self, model: ClassroomModel) -> None:
+        self._stop.set()
+        self._stop = stop = threading.Event()
+        playing.set(True)
+        # a thread started here belongs to this page session (Solara hands it the session's state)
+        threading.Thread(target=self._run, args=(model, stop), name=PLAY_THREAD, daemon=True).start()
+
+    def pause(self) -> None:
+        self._stop.set()
+        playing.set(False)
+
+    def _run(self, model: ClassroomModel, stop: threading.Event) -> None:
+        wait = 0.0
+        while not stop.wait(wait):
+            began = time.perf_counter()
+            model.step()
+            if stop.is_set():  # paused, reset or closed during the step: the page has moved on
+                return
+            redraw.value += 1
+            if not model.running:  # the run's last month (or a model released under it)
+                stop.set()
+                playing.set(False)
+                return
+            wait = max(0.0, 1 / speed.value - (time.perf_counter() - began))
+
+
+@solara.component
+def Controller(model: ClassroomModel, player: Player, lang: str, on_reset):
+    """Stap, Afspelen/Pauze, Opnieuw and the playing speed."""
+    redraw.get()  # Stap and Afspelen go grey when the run has ended
+
+    def step():
+        if not playing.value:  # a click sent just before Afspelen greyed the button
+            model.step()
+            redraw.value += 1
+
+    def set_speed(value):
+        if isinstance(value, (int, float)) and SPEEDS[0] <= value <= SPEEDS[1]:  # else not from the slider
+            speed.set(value)
+
+    def play_or_pause():
+        if playing.value:
+            player.pause()
+        elif model.running:
+            player.play(model)
+
+    with solara.Row(justify="space-between", style="flex-wrap: wrap; gap: 8px"):
+        solara.Button(t("step", lang), color="primary", on_click=step, disabled=playing.value or not model.running)
+        solara.Button(t("pause", lang) if playing.value else t("play", lang), color="primary",
+                      on_click=play_or_pause, disabled=not (playing.value or model.running))
+        solara.Button(t("reset", lang), color="primary", on_click=on_reset)
+    solara.SliderInt(t("speed", lang), value=speed.value, on_value=set_speed, min=SPEEDS[0], max=SPEEDS[1], step=1)
 
 
 @solara.component
@@ -95,8 +179,8 @@ def Chart(model, make, lang: str, month: int):
 
 def _session_models() -> weakref.WeakSet:
     """The models this page session has shown; a model's simulations are released when another
-    model replaces it (Reset, a lesson) and when the session closes (Mesa's SolaraViz keeps
-    references to models it no longer shows)."""
+    model replaces it (Reset, a lesson) and when the session closes (the page's components and
+    a finishing play loop may keep references to models no longer shown)."""
     shown: weakref.WeakSet = weakref.WeakSet()
 
     def release():
@@ -108,8 +192,8 @@ def _session_models() -> weakref.WeakSet:
 
 @solara.component
 def Dashboard(model: ClassroomModel, lang: str):
-    """What the model shows, re-drawn after every step (Mesa's update counter)."""
-    update_counter.get()
+    """What the model shows, re-drawn after every step."""
+    redraw.get()
     shown = solara.use_memo(_session_models, [])
     if model not in shown:  # Reset or a lesson replaced the model: the previous one is done
         for old in list(shown):
@@ -183,8 +267,14 @@ def Page():
         lesson = lessons.find(name, lesson_list)
         return lesson.settings() if lesson is not None else levers.defaults()
 
-    first = solara.use_memo(lambda: ClassroomModel(**settings_of(lesson_choice.value)), [])
-    model = solara.use_reactive(first)   # this session's model; SolaraViz replaces it on Reset
+    first = solara.use_memo(lambda: settings_of(lesson_choice.value), [])
+    values = solara.use_reactive(first)   # the levers as set in the sidebar
+    model = solara.use_reactive(solara.use_memo(lambda: ClassroomModel(**first), []))  # this session's model
+    player = solara.use_memo(Player, [])
+
+    def start(settings: dict):
+        player.pause()
+        model.set(ClassroomModel(**settings))
 
     def choose(name):
         # only "" (free play) or the name of a lesson read at start is taken; anything else a
@@ -193,24 +283,33 @@ def Page():
         if lesson is None and name not in ("", None):
             return
         name = lesson.name if lesson is not None else ""
+        settings = settings_of(name)
         lesson_choice.set(name)
-        model.set(ClassroomModel(**settings_of(name)))
+        values.set(settings)
+        start(settings)
 
     solara.Title("carelines")
     solara.Style(CSS)
+    with solara.AppBarTitle():
+        solara.Text(t("title", lang))
+    with solara.Sidebar(), solara.Column():
+        with solara.Card(t("controls", lang), classes=["carelines-controls"]):
+            Controller(model.value, player, lang, on_reset=lambda: start(values.value))
+        with solara.Card(t("levers", lang), classes=["carelines-levers"]):
+            solara.HTML(tag="p", unsafe_innerHTML=_escape(t("levers_note", lang)), style="margin-bottom: 16px")
+            Levers(values, lang)
     LessonPanel(lesson_list, errors, lang, choose)
-    # keyed by the lesson: choosing one rebuilds the controls, starting at the lesson's levers
-    SolaraViz(model, components=[], model_params=model_params(settings_of(lesson_choice.value), lang),
-              name=t("title", lang)).key(f"viz-{lesson_choice.value}")
     Dashboard(model.value, lang)
 
 
 def _write_stats(path: str, every: float) -> None:
-    """Every `every` seconds, after a garbage collection, write how many models and page sessions
-    this server holds to `path` (JSON), for the load test (benchmarks/classroom_load.py)."""
+    """Every `every` seconds, after a garbage collection, write how many models, page sessions
+    and play loops this server holds to `path` (JSON), for the load test
+    (benchmarks/classroom_load.py)."""
     while True:
         gc.collect()
-        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts)}
+        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts),
+                 "play_loops": sum(th.name == PLAY_THREAD for th in threading.enumerate())}
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             json.dump(stats, f)

@@ -1,10 +1,10 @@
 """The classroom model: the scenario a class sets with the levers, and today's system with the
 same population and seed (common random numbers), stepped alongside.
 
-`ClassroomModel(**keywords)` is the entry point SolaraViz calls on Reset with the values of its
-controls. It builds both configurations through `classroom.levers.build_configs`, the same
-`load_config` and `set_values` validation as the command line. A bad value does not raise: the
-model keeps the one-line ConfigError in `error`, which the page shows, and does nothing on
+`ClassroomModel(**keywords)` is the entry point the page calls on Opnieuw/Reset with the values
+of its controls. It builds both configurations through `classroom.levers.build_configs`, the
+same `load_config` and `set_values` validation as the command line. A bad value does not raise:
+the model keeps the one-line ConfigError in `error`, which the page shows, and does nothing on
 step.
 """
 

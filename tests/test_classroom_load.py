@@ -47,6 +47,26 @@ def test_four_sessions_stepping_stay_apart_and_leave_no_models_behind(server):
     assert result["live_models_after_close"] == before
 
 
+def test_a_session_closed_while_playing_stops_its_play_loop(server):
+    async def scenario():
+        before = await server.wait_stats(time.time())
+        s = load.LightSession(server.url, "playing", timeout=60)
+        await s.open()
+        s.expected = 120  # playing: every month of the run is this session's own
+        await s.click("play")
+        while s.month < 2:
+            s.month_changed.clear()
+            await asyncio.wait_for(s.month_changed.wait(), 60)
+        playing = await server.wait_stats(time.time())
+        await s.close()
+        closed = await server.wait_stats(time.time() + 0.5)
+        assert s.errors == [] and s.violations == []
+        return before, playing, closed
+    before, playing, closed = asyncio.run(scenario())
+    assert playing["play_loops"] == before["play_loops"] + 1
+    assert closed["play_loops"] == before["play_loops"] and closed["live_models"] == before["live_models"]
+
+
 def _in_use(session) -> str:
     for state in session.widgets.values():
         text = state.get("unsafe_innerHTML") or ""
