@@ -152,10 +152,11 @@ def provenance(source: str, calibrated: bool = False) -> str:
         return "calibrated"
     if text.endswith(BLOCK_MARK):
         return "assumption"
+    if text.startswith(ASSUMPTION):  # even when it then names a fit that gave the value elsewhere
+        return "assumption"
     if "fitted" in text or "calibrat" in text:
         return "calibrated"
-    if (text.startswith(ASSUMPTION) or "size assumed" in text or "sizes assumed" in text
-            or text.startswith(DESIGN_DOC.lower())):
+    if "size assumed" in text or "sizes assumed" in text or text.startswith(DESIGN_DOC.lower()):
         return "assumption"
     return "published"
 
