@@ -249,9 +249,9 @@ class HealthConfig:
     youth_shock_rate: float = param(0.010, "mental or social shocks per child per month", 0.0, 0.2,
                                     ASSUMPTION, "Chance of a family or youth problem in a month.")
     demand_trend: float = param(0.026, "relative rise in adults' mental shock rate per year", -0.1, 0.2,
-                                "NZa: GGZ demand rose in the 2010s; size taken over from the youth trend fitted "
-                                "to the CPB (2020) replay before youth got its own trend (youth_demand_trend): "
-                                "0.0275, 0.036 and 0.026 in earlier fits (README, Calibration)",
+                                "assumption: GGZ demand rose in the 2010s (NZa); no adult target pins the size, "
+                                "so it keeps the value of the common trend fitted to the CPB (2020) youth replay "
+                                "before children got their own (youth_demand_trend)",
                                 "Slow trend in adults' mental-health demand.")
     youth_demand_trend: float = param(0.015, "relative rise in children's shock rates per year", -0.1, 0.2,
                                       "fitted with youth_family_severity_trend to the CPB (2020) replay, "
