@@ -51,8 +51,9 @@ def give_back_freed_memory() -> bool:
 
 @functools.cache
 def _malloc_trim():
-    # looked up once: find_library runs ldconfig in a subprocess
+    # from the symbols already loaded (libc among them): find_library would start ldconfig in a
+    # subprocess, from whichever page thread releases a model
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
