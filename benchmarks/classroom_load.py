@@ -386,7 +386,8 @@ async def run(opts: dict, server: Server | None = None, log=print) -> dict:
         while server is not None:
             stats = server.stats()
             result["memory"].append({"t": round(time.time() - started, 1), "rss_mb": round(server.rss_mb(), 1),
-                                     "live_models": stats.get("live_models"), "sessions": stats.get("sessions")})
+                                     "load": round(os.getloadavg()[0], 1),
+                                     **{k: v for k, v in stats.items() if k != "time"}})
             try:
                 await asyncio.wait_for(stop.wait(), opts["sample"])
                 return

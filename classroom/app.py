@@ -302,14 +302,36 @@ def Page():
     Dashboard(model.value, lang)
 
 
+def _malloc_mb() -> dict:
+    """What the C heap (glibc malloc, all arenas) holds: in use, and free for reuse (resident
+    until given back, see model.engine.memory.give_back_freed_memory)."""
+    try:
+        import ctypes
+
+        class Mallinfo2(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                       "fsmblks", "uordblks", "fordblks", "keepcost")]
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = Mallinfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):  # not glibc
+        return {}
+    return {"malloc_used_mb": round((info.uordblks + info.hblkhd) / 2**20, 1),
+            "malloc_free_mb": round(info.fordblks / 2**20, 1)}
+
+
 def _write_stats(path: str, every: float) -> None:
-    """Every `every` seconds, after a garbage collection, write how many models, page sessions
-    and play loops this server holds to `path` (JSON), for the load test
-    (benchmarks/classroom_load.py)."""
+    """Every `every` seconds, after a garbage collection, write how many models, page sessions,
+    play loops, widgets, Python objects and threads this server holds, and what its C heap
+    holds, to `path` (JSON), for the load test (benchmarks/classroom_load.py)."""
     while True:
+        t0 = time.perf_counter()
         gc.collect()
-        stats = {"time": time.time(), "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts),
-                 "play_loops": sum(th.name == PLAY_THREAD for th in threading.enumerate())}
+        stats = {"time": time.time(), "gc_seconds": round(time.perf_counter() - t0, 3),
+                 "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts),
+                 "widgets": sum(len(c.widgets) for c in list(kernel_context.contexts.values())),
+                 "objects": len(gc.get_objects()), "threads": threading.active_count(),
+                 "play_loops": sum(th.name == PLAY_THREAD for th in threading.enumerate()), **_malloc_mb()}
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             json.dump(stats, f)

@@ -21,6 +21,7 @@ from model.config import ConfigError
 from model.money.financing import FINANCIERS
 from model.people.residents import IN_CARE, WAITING
 from model.care.services import LINES, SERVICE_LINE
+from model.engine import memory
 from model.engine.simulation import WARMUP_MONTHS, CarelinesModel
 
 GRID = 30  # the neighbourhood picture: GRID x GRID residents
@@ -151,11 +152,18 @@ class ClassroomModel(mesa.Model):
         showed this model has closed: the page's framework may keep a reference to the model
         object itself for a while, but not to what it simulated."""
         with self._lock:
+            sims = (self.sim, self.base)
             self.sim = self.base = None
             self.history, self.baseline_history = [], []
             self.sample = np.zeros(0, dtype=np.int64)
             self.running = False
+            for sim in sims:
+                if sim is not None:
+                    sim.close()
         LIVE.discard(self)
+        # the page server runs for hours with sessions on many threads: without this the C heap
+        # keeps every page it ever needed (the most models alive at once, plus the gaps)
+        memory.give_back_freed_memory()
 
     @property
     def year(self) -> int:

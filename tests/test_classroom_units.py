@@ -1,5 +1,10 @@
 """The classroom page's model entry point and lesson files, without a browser."""
 
+import gc
+import os
+import subprocess
+import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +128,65 @@ def test_the_model_entry_point_refuses_unknown_keywords(given):
         ClassroomModel(**given)
     with pytest.raises(ConfigError, match="unknown lever"):
         levers.settings_of(**given)
+
+
+def test_release_frees_the_simulations_at_once_not_at_the_next_garbage_collection():
+    model = ClassroomModel(population=1000)
+    model.step()
+    # the bulk: the residents and the monthly outcomes of both simulations (the simulation objects
+    # themselves may wait for a collection: their agents refer to each other)
+    gone = [weakref.ref(x) for sim in (model.sim, model.base) for x in (sim.res, sim.res.alive, sim.outcomes)]
+    gc.disable()  # a full collection can be many minutes away in the page server
+    try:
+        model.release()
+        assert [ref() for ref in gone] == [None] * len(gone)
+    finally:
+        gc.enable()
+    assert model.sim is None and not model.running
+    model.step()  # does nothing once released
+    model.release()  # a second release (the session closing after a Reset) is harmless
+
+
+# Sessions on several threads step, press Reset (the new model is built before the old one goes)
+# and close. Measured at 3,000 residents: 12 MB stays after four such sessions when the freed
+# memory goes back to the system, 64 MB when the C heap keeps it.
+SESSIONS_ON_THREADS = """
+import gc, threading
+from classroom.simulation import ClassroomModel
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+def session():
+    model = ClassroomModel(population=3000)
+    for _ in range(3):
+        for _ in range(12):
+            model.step()
+        new = ClassroomModel(population=3000)
+        model.release()
+        model = new
+    model.release()
+
+session()  # imports and compiles everything once
+gc.collect()
+before = rss_mb()
+threads = [threading.Thread(target=session) for _ in range(4)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+gc.collect()
+print(before, rss_mb())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/proc/self/status").exists(),
+                    reason="reads the process's memory from /proc (Linux)")
+def test_sessions_on_threads_that_reset_and_close_give_their_memory_back():
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", SESSIONS_ON_THREADS], cwd=root, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    before, after = map(float, out.stdout.split()[-2:])
+    assert after - before < 32, f"{after - before:.0f} MB kept after all sessions closed"

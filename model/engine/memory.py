@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
 _done = False
@@ -31,3 +32,28 @@ def reuse_freed_memory() -> bool:
         return False
     _done = bool(mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
     return _done
+
+
+def give_back_freed_memory() -> bool:
+    """Return the free pages the C heap holds to the system now (glibc's malloc_trim, over
+    every thread's arena). For a process that lives for hours and builds and drops many small
+    models on many threads (the classroom page): what `reuse_freed_memory` keeps for the next
+    month, and what freeing leaves in the middle of a heap, is otherwise kept for good, so the
+    process's memory only ever grows to the highest demand seen (several sessions pressing
+    Reset at once) plus the gaps between what is still in use. Returns False where the C
+    library is not glibc."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim():
+    # from the symbols already loaded (libc among them): find_library would start ldconfig in a
+    # subprocess, from whichever page thread releases a model
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
