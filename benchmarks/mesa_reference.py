@@ -64,10 +64,12 @@ class Resident(mesa.Agent):
         # shocks, the mental and social ones partly absorbed by the network; the size reuses the draw
         for d in range(3):
             buffer = 1.0 - r.informal_buffer * self.network if d != PHYSICAL else 1.0
+            if d == SOCIAL and child:
+                buffer *= m.family_size  # children's family problems grow more severe over the years
             if d == PHYSICAL:
                 rate = r.shock_rate[0] * (1.0 + r.shock_age_physical * max(self.age - 50.0, 0.0))
             elif child:
-                rate = r.youth_shock_rate * m.trend * (1.0 if d == MENTAL else 0.7)
+                rate = r.youth_shock_rate * m.youth_trend * (1.0 if d == MENTAL else 0.7)
             else:
                 rate = r.shock_rate[d] * (m.trend if d == MENTAL else 1.0)
             u = draw(m.shock_keys[d], self.resident_id)
@@ -119,10 +121,13 @@ class ReferenceModel(mesa.Model):
             Resident(self, i, age, network, targets[i], start[i], reach[i])
 
     def step(self):
-        # this month's stream keys and demand trend, shared by all residents
+        # this month's stream keys and demand trends, shared by all residents
         self.shock_keys = [self.streams.key(f"health.shock.{d}", self.month) for d in range(3)]
         self.seek_keys = [self.streams.key(f"help_seeking.{d}", self.month) for d in range(3)]
-        self.trend = (1.0 + self.rules.demand_trend) ** (self.month / 12.0)
+        years = self.month / 12.0
+        self.trend = (1.0 + self.rules.demand_trend) ** years
+        self.youth_trend = (1.0 + self.rules.youth_demand_trend) ** years
+        self.family_size = (1.0 + self.rules.youth_family_severity_trend) ** years
         self.agents.shuffle_do("step")
         self.month += 1
 

@@ -67,7 +67,9 @@ class SubsetRules:
     shock_size: list
     shock_age_physical: float
     youth_shock_rate: float
-    demand_trend: float
+    demand_trend: float        # adults' mental shocks grow more frequent by this a year
+    youth_demand_trend: float  # children's mental and social shocks, likewise
+    youth_family_severity_trend: float  # children's social shocks grow larger by this a year
     informal_buffer: float
     care_effect: float         # the GP's treatment effect
     recovery_margin: float
@@ -86,7 +88,8 @@ class SubsetRules:
             coupling_threshold=h.coupling_threshold, coupling=[list(row) for row in h.coupling],
             shock_rate=list(h.shock_rate), shock_size=list(h.shock_size),
             shock_age_physical=h.shock_age_physical, youth_shock_rate=h.youth_shock_rate,
-            demand_trend=h.demand_trend, informal_buffer=h.informal_buffer,
+            demand_trend=h.demand_trend, youth_demand_trend=h.youth_demand_trend,
+            youth_family_severity_trend=h.youth_family_severity_trend, informal_buffer=h.informal_buffer,
             care_effect=float(sim.services_cfg_array("effect")[GP]), recovery_margin=health.RECOVERY_MARGIN,
             episode_months=max(1, round(sim.cfg.services.gp.episode_months)),
             seek_base=list(hs.seek_base), seek_severity=list(hs.seek_severity),
