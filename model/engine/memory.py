@@ -12,11 +12,26 @@ more peak memory (the heap keeps what it freed).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
 _done = False
+
+
+@functools.cache
+def _c_library():
+    """The C library's symbols as already loaded into this process, or None. Not through
+    ctypes.util.find_library, which starts ldconfig in a subprocess, here possibly from one of
+    the page's session threads."""
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+def _glibc(symbol: str):
+    """A glibc function by name, or None where the C library does not have it (not glibc)."""
+    return getattr(_c_library(), symbol, None)
 
 
 def reuse_freed_memory() -> bool:
@@ -25,10 +40,8 @@ def reuse_freed_memory() -> bool:
     global _done
     if _done:
         return True
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     _done = bool(mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)) and bool(mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
     return _done
@@ -42,18 +55,8 @@ def give_back_freed_memory() -> bool:
     process's memory only ever grows to the highest demand seen (several sessions pressing
     Reset at once) plus the gaps between what is still in use. Returns False where the C
     library is not glibc."""
-    trim = _malloc_trim()
+    trim = _glibc("malloc_trim")
     if trim is None:
         return False
     trim(0)
     return True
-
-
-@functools.cache
-def _malloc_trim():
-    # from the symbols already loaded (libc among them): find_library would start ldconfig in a
-    # subprocess, from whichever page thread releases a model
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
