@@ -467,11 +467,12 @@ def summarise(result: dict) -> dict:
     mem = [m["rss_mb"] for m in result["memory"]]
     if len(mem) >= 2:
         result["rss_start_mb"], result["rss_end_mb"], result["rss_max_mb"] = mem[0], mem[-1], max(mem)
-        # the trend over the second half of the run (after the first sessions have warmed up)
+        # the trend over the second half of the run (after the first sessions have warmed up): a
+        # least-squares line, since the memory swings by tens of MB with waves of Resets
         half = [m for m in result["memory"][:-1] if m["t"] >= result["memory"][-2]["t"] / 2]
         if len(half) >= 2 and half[-1]["t"] > half[0]["t"]:
-            result["rss_trend_mb_per_10min"] = round((half[-1]["rss_mb"] - half[0]["rss_mb"])
-                                                     / (half[-1]["t"] - half[0]["t"]) * 600, 1)
+            line = statistics.linear_regression([m["t"] for m in half], [m["rss_mb"] for m in half])
+            result["rss_trend_mb_per_10min"] = round(line.slope * 600, 1)
     result["isolation_violations"] = len(result["violations"])
     return result
 
@@ -487,9 +488,9 @@ def report(result: dict) -> str:
     lines.append(f"  extra sessions opened {result['opened']}, closed {result['closed']}; resets {result['resets']}")
     lines.append(f"  isolation violations {result['isolation_violations']}, errors {len(result['errors'])}")
     if "rss_start_mb" in result:
-        lines.append(f"  server RSS {result['rss_start_mb']:.0f} MB at start, {result['rss_end_mb']:.0f} MB at end, "
-                     f"max {result['rss_max_mb']:.0f} MB; second-half trend "
-                     f"{result.get('rss_trend_mb_per_10min', float('nan')):+.1f} MB per 10 min")
+        lines.append(f"  server RSS {result['rss_start_mb']:.0f} MB at start, max {result['rss_max_mb']:.0f} MB, "
+                     f"{result['rss_end_mb']:.0f} MB once every session had closed; second-half trend "
+                     f"{result.get('rss_trend_mb_per_10min', float('nan')):+.1f} MB per 10 min (least squares)")
         lines.append(f"  live models: {result.get('live_models_steady')} with the steady sessions, "
                      f"{result.get('live_models_after_churn')} after the extra sessions closed, "
                      f"{result.get('live_models_after_close')} after all closed")
