@@ -173,11 +173,14 @@ class Outcomes:
         if self.model.month < 0 or len(ids) == 0:
             return
         assert res is self.model.res, "events are counted for the model's residents"
+        # code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1, in int64 so that small integer types
+        # do not overflow
         if type(line) is int and type(to_line) is int:  # the common case: the domain varies, if anything
-            code = ((line + 1) * 4 + to_line + 1) * 5 + 1
-            code = code + domain if type(domain) is int else code + np.asarray(domain, dtype=np.int64)
+            code = 20 * line + 5 * to_line + 26
+            code = code + domain if type(domain) is int else np.add(domain, code, dtype=np.int64)
         else:
-            code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
+            code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
+                    + np.add(domain, 26, dtype=np.int64))
         if type(code) is not int and code.ndim == 0:  # numpy scalars: one code
             code = int(code)
         self._pending.append((metric, np.array(ids, copy=True), code, weights))
@@ -582,11 +585,6 @@ def _joined_weights(batches: list, weights: list):
         return None
     return np.concatenate([np.ones(len(c)) if w is None else np.broadcast_to(w, c.shape)
                            for c, w in zip(batches, weights)])
-
-
-def _as_dim(x):
-    """A dimension value (scalar or array) as int64, so codes do not overflow small integer types."""
-    return x if isinstance(x, int) else np.asarray(x, dtype=np.int64)
 
 
 def _group_sums(x: np.ndarray) -> np.ndarray:
