@@ -86,6 +86,7 @@ LEDGER_METRICS = tuple((KINDS.index(kind), metric) for kind, metric in (
     ("productivity_loss", "productivity_loss")))
 # the metric of each kind of ledger entry, by kind: its position in LEDGER_METRICS
 LEDGER_METRIC_OF_KIND = np.array([[k for k, _ in LEDGER_METRICS].index(kind) for kind in range(len(KINDS))])
+LEDGER_CODES = len(LEDGER_METRICS) * (len(LINES) + 1) * len(FINANCIERS)  # (metric, line + 1, financier)
 # event rows: the code of (line, to_line, domain), each one more than its value (NONE: 0)
 EVENT_CODES = (len(LINES) + 1) * (len(LINES) + 1) * (len(REPORT_DOMAINS) + 1)
 # rows set together each month
@@ -94,6 +95,17 @@ SERVICE_KEYS = {kind: tuple((f"{kind}_{name}", NONE, NONE, NONE, NONE, NONE) for
                 for kind in ("clients", "contacts")}
 WAITING_MONTHS_KEYS = tuple(("waiting_months", ln, NONE, NONE, NONE, NONE) for ln in (*range(len(LINES)), NONE))
 WORK_KEYS = tuple((metric, NONE, NONE, NONE, NONE, NONE) for metric in WORK_METRICS)
+# the states per group of `record_month`: metric, domain, its sums per cell (rows of the month's
+# cell sums: 1 mean health, 3-5 health, 6-8 need, 9-11 unmet need per domain, 12 need over
+# domains), whether a mean, and the (resident, domain) pairs per resident behind a mean
+STATES = (*((metric, d, first + d, mean, 1) for d in range(3) for metric, first, mean in
+            (("health", 3, True), ("need_share", 6, True), ("unmet_need", 9, False))),
+          ("health", NONE, 1, True, 1), ("need_share", NONE, 12, True, 3))
+STATE_KEYS = tuple((metric, NONE, NONE, d, NONE, g) for metric, d, _, _, _ in STATES
+                   for g in range(NONE, len(GROUP_NAMES)))
+STATE_SUMS = np.array([row for _, _, row, _, _ in STATES])
+STATE_MEANS = np.repeat([mean for _, _, _, mean, _ in STATES], len(GROUP_NAMES) + 1)
+STATE_PER_RESIDENT = np.array([float(k) for _, _, _, _, k in STATES])
 # per dimension, the sets of values that add up to its total: for group, income or benefit status
 PARTITIONS = ((range(len(LINES)),), (range(len(LINES)),), (range(len(REPORT_DOMAINS)),), (range(len(FINANCIERS)),),
               (range(3), range(3, 5)))
@@ -326,20 +338,16 @@ class Outcomes:
                                 (need[0] + need[1] + need[2])[None]])
         grouped = _group_sums(cells.reshape(-1, n, 3, 2))  # (sums, everyone and groups, municipalities)
         counts_g, mean_health_g, gp_contact_g = grouped[0], grouped[1], grouped[2]
-        health_g, need_g, unmet_g, needs_g = grouped[3:6], grouped[6:9], grouped[9:12], grouped[12]
         _add_support_users(model, clients, clients_cells, per_service)
         taking_part = community.participants(model).astype(np.float64)
         self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
         self._set_many(RESIDENT_KEYS, counts_g, counts_g.sum(axis=1))
 
-        # health, need and unmet need per domain, for everyone and per group
-        for d in range(3):
-            self._set_groups("health", health_g[d], counts_g, True, domain=d)
-            self._set_groups("need_share", need_g[d], counts_g, True, domain=d)
-            self._set_groups("unmet_need", unmet_g[d], counts_g, False, domain=d)
-        # over domains: mean health over the three domains; share of (resident, domain) pairs with a need
-        self._set_groups("health", mean_health_g, counts_g, True)
-        self._set_groups("need_share", needs_g, 3 * counts_g, True)
+        # health, need and unmet need per domain, then over domains: mean health over the three
+        # domains; share of (resident, domain) pairs with a need. For everyone and per group.
+        values = grouped[STATE_SUMS].reshape(-1, n)
+        counts = (counts_g * STATE_PER_RESIDENT[:, None, None]).reshape(-1, n)
+        self._set_many(STATE_KEYS, *_means(values, counts, STATE_MEANS))
         gap = [(mean_health_g[1 + income] / np.maximum(counts_g[1 + income], 1),
                 mean_health_g[1 + income].sum() / max(counts_g[1 + income].sum(), 1)) for income in (2, 0)]
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
@@ -427,24 +435,33 @@ class Outcomes:
     def _record_ledger(self, model) -> None:
         """From this month's ledger: cost per financier and line (care payments), contributions,
         shared savings, and productivity loss (the employers', no line): each kind of the ledger
-        its own metric, so lost production never counts as care cost. Batch by batch, all kinds
-        in one count per (metric, line, financier, municipality)."""
+        its own metric, so lost production never counts as care cost. All in one count per
+        (batch of the ledger, metric, line, financier, municipality); the batches' sums are then
+        added one after the other, as they were added up batch by batch."""
         n = self.n_muni
-        for ch in model.ledger.month_chunks(model.month):
-            muni = ch["municipality"].astype(np.int64)
-            if len(muni) == 0:
-                continue
-            if muni.min() < 0:
-                raise ValueError("a payment without a municipality")
-            key = (LEDGER_METRIC_OF_KIND[ch["kind"]] * (len(LINES) + 1) + ch["line"].astype(np.int64) + 1) \
-                * len(FINANCIERS) + ch["payer"]
-            occurring = np.bincount(key)
-            present = np.flatnonzero(occurring)
-            slot = np.zeros(len(occurring), dtype=np.int64)
-            slot[present] = np.arange(len(present))
-            per_muni = np.bincount(slot[key] * n + muni, weights=ch["amount"], minlength=len(present) * n)
-            per_muni = per_muni.reshape(-1, n)
-            self._add(self._rows(_ledger_keys(present.tobytes())), per_muni, per_muni.sum(axis=1))
+        chunks = list(model.ledger.month_chunks(model.month))
+        if not chunks:
+            return
+        column = {name: np.concatenate([ch[name] for ch in chunks]) for name in ("kind", "line", "payer", "municipality")}
+        muni = column["municipality"].astype(np.int64)
+        if len(muni) and muni.min() < 0:
+            raise ValueError("a payment without a municipality")
+        key = (LEDGER_METRIC_OF_KIND[column["kind"]] * (len(LINES) + 1) + column["line"].astype(np.int64) + 1) \
+            * len(FINANCIERS) + column["payer"]
+        batch = np.repeat(np.arange(len(chunks)), [len(ch["amount"]) for ch in chunks])
+        occurring = np.bincount(key, minlength=LEDGER_CODES)
+        present = np.flatnonzero(occurring)
+        slot = np.zeros(len(occurring), dtype=np.int64)
+        slot[present] = np.arange(len(present))
+        per_muni = np.bincount((batch * len(present) + slot[key]) * n + muni,
+                               weights=np.concatenate([ch["amount"] for ch in chunks]),
+                               minlength=len(chunks) * len(present) * n).reshape(len(chunks), len(present), n)
+        # the first batch of a month has some of its rows first: new rows are made in that order
+        first = np.argmax(per_muni.any(axis=2), axis=0) if len(chunks) > 1 else np.zeros(len(present), dtype=np.int64)
+        order = np.lexsort((present, first))
+        rows = np.empty(len(present), dtype=np.intp)
+        rows[order] = self._rows(_ledger_keys(present[order].tobytes()))
+        self._add(rows, per_muni.sum(axis=0), per_muni.sum(axis=2).sum(axis=0))
 
     def _set_present(self, metric, per_line_domain_muni, present=None) -> None:
         """Set (line, domain) rows from sums of shape (3 lines, 4 domains, municipalities); only
@@ -469,18 +486,6 @@ class Outcomes:
         keys = _occurring_keys(kind, occurred.tobytes())
         values = values[occurred]
         self._set_many(keys, values, values.sum(axis=1))
-
-    def _set_groups(self, metric, grouped, counts, mean, domain=NONE) -> None:
-        """`_set_grouped` for everyone and the five groups (rows of `grouped` and `counts`) in
-        one go: the same divisions and sums, as arrays rather than row by row."""
-        totals = grouped.sum(axis=1)
-        if mean:
-            per_muni = np.divide(grouped, counts, out=np.full(grouped.shape, np.nan), where=counts > 0)
-            count_totals = counts.sum(axis=1)
-            totals = np.divide(totals, count_totals, out=np.full(len(totals), np.nan), where=count_totals != 0)
-        else:
-            per_muni = grouped
-        self._set_many(_group_keys(metric, domain), per_muni, totals)
 
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
@@ -593,6 +598,18 @@ def _group_sums(x: np.ndarray) -> np.ndarray:
     (income low, mid, high; no benefit; benefit)."""
     return np.concatenate([x.sum(axis=(-2, -1))[..., None, :], np.swapaxes(x.sum(axis=-1), -1, -2),
                            np.swapaxes(x.sum(axis=-2), -1, -2)], axis=-2)
+
+
+def _means(values: np.ndarray, counts: np.ndarray, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of sums per municipality (rows, municipalities) and their region totals; the rows
+    where `mean` divided by `counts`: per municipality and for the region (weighted by the
+    counts), nan where no one is counted."""
+    per_muni = np.where(mean[:, None], np.nan, values)
+    np.divide(values, counts, out=per_muni, where=mean[:, None] & (counts > 0))
+    totals, count_totals = values.sum(axis=1), counts.sum(axis=1)
+    np.divide(totals, count_totals, out=totals, where=mean & (count_totals != 0))
+    totals[mean & (count_totals == 0)] = np.nan
+    return per_muni, totals
 
 
 @cache
