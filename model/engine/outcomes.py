@@ -187,14 +187,16 @@ class Outcomes:
         assert res is self.model.res, "events are counted for the model's residents"
         # code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1, in int64 so that small integer types
         # do not overflow
-        if type(line) is int and type(to_line) is int:  # the common case: the domain varies, if anything
-            code = 20 * line + 5 * to_line + 26
-            code = code + domain if type(domain) is int else np.add(domain, code, dtype=np.int64)
+        if type(line) is int and type(to_line) is int and type(domain) is int:  # the most common case
+            code = 20 * line + 5 * to_line + domain + 26
         else:
-            code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
-                    + np.add(domain, 26, dtype=np.int64))
-        if type(code) is not int and code.ndim == 0:  # numpy scalars: one code
-            code = int(code)
+            if type(line) is int and type(to_line) is int:  # the next most common: the domain varies
+                code = np.add(domain, 20 * line + 5 * to_line + 26, dtype=np.int64)
+            else:
+                code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
+                        + np.add(domain, 26, dtype=np.int64))
+            if code.ndim == 0:  # numpy scalars: one code
+                code = int(code)
         self._pending.append((metric, np.array(ids, copy=True), code, weights))
 
     def _add_pending(self) -> None:
