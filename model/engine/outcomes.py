@@ -165,7 +165,7 @@ class Outcomes:
         """The rows of `keys`, made in their order if new."""
         rows = self._rows_of_keys.get(keys)
         if rows is None:
-            if len(self._rows_of_keys) > 64:  # key lists change only with new rows: keep the recent ones
+            if len(self._rows_of_keys) > 64:  # the lists repeat from month to month: keep the recent ones
                 self._rows_of_keys.clear()
             rows = self._rows_of_keys[keys] = np.array([self._index(k) for k in keys], dtype=np.intp)
         return rows
