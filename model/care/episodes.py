@@ -173,7 +173,7 @@ def _episode_lists(state):
 def as_column(value, n: int, dtype) -> np.ndarray:
     """`value` (a scalar or an array of n) as an array of n; a scalar is filled rather than
     broadcast, which costs less for the small arrays of a month's routing."""
-    if np.ndim(value) == 0:
+    if not isinstance(value, np.ndarray) or value.ndim == 0:
         return np.full(n, value, dtype=dtype)
     return np.asarray(value, dtype=dtype)
 
@@ -181,9 +181,15 @@ def as_column(value, n: int, dtype) -> np.ndarray:
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
     out = np.full(len(ids), domain, dtype=np.int8)
-    if domain != 0:
+    if domain != 0 and len(ids):
         out[model.res.age[ids] < ADULT_AGE] = 3
     return out
+
+
+def report_domain_of(domain: int, child: np.ndarray):
+    """`report_domain` from the residents' child flags, for callers that have them: the domain
+    itself (a plain int, which `Outcomes.count` codes at once) for physical needs."""
+    return domain if domain == 0 else np.where(child, 3, domain)
 
 
 def provider_of(model, service, ids) -> np.ndarray:
@@ -202,21 +208,18 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     if len(ids) == 0:
         return
     res = model.res
-    service = as_column(service, len(ids), np.int8)
-    res.service[domain, ids] = service
+    res.service[domain, ids] = service  # one service for all, or one each
     res.state[domain, ids] = IN_CARE if immediate else WAITING
     episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if immediate:
-        start_episodes(model, domain, ids, service, continuation)
+        start_episodes(model, domain, ids, as_column(service, len(ids), np.int8), continuation)
     if from_line < 0:
         return
-    to_line = SERVICE_LINE[service]
-    for line in (NULDE, EERSTE, TWEEDE):
-        sel = ids[to_line == line]
-        if len(sel):
-            model.outcomes.count("referrals", model.res, sel, domain=report_domain(model, domain, sel),
-                                 line=from_line, to_line=line)
+    # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
+    to_line = int(SERVICE_LINE[service]) if not isinstance(service, np.ndarray) else SERVICE_LINE[service]
+    model.outcomes.count("referrals", res, ids, domain=report_domain(model, domain, ids), line=from_line,
+                         to_line=to_line)
 
 
 def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
