@@ -43,17 +43,23 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     accepted = model.severity[domain, ids] >= model.provider_min_severity[prov]
     refused = ids[~accepted]
     ids, service = ids[accepted], service[accepted]
+    if len(ids) == 0:
+        return refused
 
     u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
     avoid = eigen_risico.declines_referral(model, ids, service, u)
-    model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
-    ids, service = ids[~avoid], service[~avoid]
+    if avoid.any():
+        model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
+        ids, service = ids[~avoid], service[~avoid]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
-    v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
-    divert = v < pol.substitution_share
-    episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
-    episodes.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
+    # (no share, no diversion: the draws are then left out, as they decide nothing)
+    if pol.substitution_share > 0:
+        v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
+        divert = v < pol.substitution_share
+        episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
+        ids, service = ids[~divert], service[~divert]
+    episodes.refer(model, ids, domain, service, from_line=from_line)
     return refused
 
 

@@ -135,13 +135,19 @@ class CarelinesModel(mesa.Model):
         """Contacts delivered to residents this month (paid in the financing step); the reporting
         domain and resident group are looked up unless given."""
         if len(ids):
+            res = self.res
             if report_domain is None:
-                domain = as_column(domain, len(ids), np.int64)
-                report_domain = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
-            if group is None:
-                group = group_index(self.res, ids).astype(np.int64)
+                if isinstance(domain, np.ndarray) and domain.ndim:
+                    report_domain = np.where((domain > 0) & (res.age[ids] < 18), 3, domain.astype(np.int64))
+                elif domain > 0:
+                    report_domain = np.where(res.age[ids] < 18, 3, int(domain))
+                else:
+                    report_domain = np.zeros(len(ids), dtype=np.int64)
+            if group is None:  # as `residents.group_index`
+                group = res.income[ids].astype(np.int64) * 2 + res.benefit[ids]
             self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64),
-                                         report_domain, group, np.asarray(contacts, dtype=np.float64)))
+                                         np.asarray(report_domain, dtype=np.int64), group,
+                                         np.asarray(contacts, dtype=np.float64)))
 
     def record_contact_totals(self, prov, report_domain, group, contacts) -> None:
         """Contacts counted per provider and resident group rather than per resident (resident id -1:
