@@ -314,19 +314,50 @@ def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
     """Indices of the candidates that fit: per group (provider), at most free[group] of them,
     lowest priority value first, then lowest tiebreak (one value per candidate)."""
-    priority = priority.astype(np.int64) - (int(priority.min()) if len(priority) else 0)
-    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64))
-    bits = [int(x.max()).bit_length() if len(x) else 0 for x in fields]
-    if sum(bits) <= 64 and min((int(x.min()) for x in fields if len(x)), default=0) >= 0:
-        # one 64-bit key per candidate; it is unique (the tiebreak is), so a plain sort gives
-        # the order of the lexsort below, several times faster
-        key = fields[0].astype(np.uint64)
-        for x, b in zip(fields[1:], bits[1:]):
-            key = (key << np.uint64(b)) | x.astype(np.uint64)
-        order = np.argsort(key)
-    else:
+    order, fits_in_key = _key_order(group, priority, tiebreak)
+    if not fits_in_key:
         order = np.lexsort((tiebreak, priority, group))
     return _first_per_group(order, group, free)
+
+
+@numba.njit(cache=True)
+def _bit_length(x):
+    bits = 0
+    while x > 0:
+        x >>= 1
+        bits += 1
+    return bits
+
+
+@numba.njit(cache=True)
+def _key_order(group, priority, tiebreak):
+    """The candidates in (group, priority, tiebreak) order, sorted by one 64-bit key each: the
+    key is unique (the tiebreak is), so a plain sort gives the order of a lexsort, several
+    times faster. False (and no order) when the fields do not fit in 64 bits or one is
+    negative. Priorities are whole numbers (possibly stored as floats)."""
+    n = len(group)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), True
+    lowest = np.int64(priority[0])
+    for i in range(n):
+        lowest = min(lowest, np.int64(priority[i]))
+    g_max = p_max = t_max = np.int64(0)
+    negative = False
+    for i in range(n):
+        g, t = np.int64(group[i]), np.int64(tiebreak[i])
+        negative |= (g < 0) | (t < 0)
+        g_max = max(g_max, g)
+        p_max = max(p_max, np.int64(priority[i]) - lowest)
+        t_max = max(t_max, t)
+    p_bits, t_bits = _bit_length(p_max), _bit_length(t_max)
+    if negative or _bit_length(g_max) + p_bits + t_bits > 64:
+        return np.empty(0, dtype=np.int64), False
+    key = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        k = np.uint64(group[i])
+        k = (k << np.uint64(p_bits)) | np.uint64(np.int64(priority[i]) - lowest)
+        key[i] = (k << np.uint64(t_bits)) | np.uint64(tiebreak[i])
+    return np.argsort(key), True
 
 
 @numba.njit(cache=True)
