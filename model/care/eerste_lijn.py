@@ -124,6 +124,14 @@ def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarra
     return up
 
 
+def see_gp(model, ids: np.ndarray, domain: int, gp_visits: list | None) -> None:
+    """The GP sees `ids` now, or together with the others in `gp_visits` when the caller collects them."""
+    if gp_visits is None:
+        gp_consult(model, ids, domain)
+    else:
+        gp_visits.append(ids)
+
+
 def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray) -> None:
     """The social need behind a complaint the practice treats: Welzijn op Recept (mild needs) or
     the wijkteam, as an episode in the social domain."""
@@ -140,8 +148,10 @@ def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray)
         wijkteam_intake(model, sideways, SOCIAL, from_gp=True)
 
 
-def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) -> None:
-    """Light help by the wijkteam itself, or referral on (never back to the GP that sent them)."""
+def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False, gp_visits: list | None = None) -> None:
+    """Light help by the wijkteam itself, or referral on (never back to the GP that sent them).
+    Residents it sends to the GP are added to `gp_visits` when given (the caller has the GP see
+    them together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
     res, g, pol = model.res, model.cfg.gatekeeper, model.policy
@@ -164,14 +174,14 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) 
         gp = rest[to_gp]
         if len(gp):
             model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=MENTAL)  # adults
-            gp_consult(model, gp, domain)
+            see_gp(model, gp, domain, gp_visits)
         rest = rest[child]
     elif domain == PHYSICAL:  # the younger ones with a physical need go to the GP
         older = res.age[rest] >= g.wmo_min_age
         gp = rest[~older]
         if len(gp):
             model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=PHYSICAL)
-            gp_consult(model, gp, domain)
+            see_gp(model, gp, domain, gp_visits)
         rest = rest[older]
     # what the tweede lijn does not accept goes home without help: these residents were not
     # among those the wijkteam helps itself; they may come back when the need has grown

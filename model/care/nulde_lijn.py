@@ -19,8 +19,10 @@ from model.care.services import EERSTE, MENTAL, NULDE, PHYSICAL, S, SOCIAL
 SOCIAL_BASIS, SCHULDHULP, WIJKTEAM = S["social_basis"], S["schuldhulp"], S["wijkteam"]
 
 
-def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
-    """Walk-in or referral: support here, schuldhulp for debt, or on to the GP if too severe."""
+def intake(model, ids: np.ndarray, domain: int, from_line: int = -1, gp_visits: list | None = None) -> None:
+    """Walk-in or referral: support here, schuldhulp for debt, or on to the GP if too severe.
+    Walk-ins for the GP are added to `gp_visits` when given (the caller has the GP see them
+    together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
     res = model.res
@@ -29,7 +31,7 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
     if len(up) and from_line < 0:  # walk-ins go on to the GP
         model.outcomes.count("referrals", res, up, domain=episodes.report_domain(model, domain, up),
                              line=NULDE, to_line=EERSTE)
-        eerste_lijn.gp_consult(model, up, domain)
+        eerste_lijn.see_gp(model, up, domain, gp_visits)
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
         episodes.refer(model, up, domain, WIJKTEAM, from_line=from_line)
     here = ids[~too_severe]
