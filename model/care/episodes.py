@@ -209,17 +209,22 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
         return
     res = model.res
     res.service[domain, ids] = service  # one service for all, or one each
-    res.state[domain, ids] = IN_CARE if immediate else WAITING
-    episodes_changed(model, domain, ids)
-    res.months[domain, ids] = 0
-    if immediate:
+    if immediate:  # in care at once (state, months and the change are set there)
         start_episodes(model, domain, ids, as_column(service, len(ids), np.int8), continuation)
+    else:
+        res.state[domain, ids] = WAITING
+        episodes_changed(model, domain, ids)
+        res.months[domain, ids] = 0
     if from_line < 0:
         return
     # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
     to_line = int(SERVICE_LINE[service]) if not isinstance(service, np.ndarray) else SERVICE_LINE[service]
     model.outcomes.count("referrals", res, ids, domain=report_domain(model, domain, ids), line=from_line,
                          to_line=to_line)
+
+
+YOUTH_RESIDENTIAL_SERVICE, WIJKTEAM_SERVICE, WMO_MAATWERK_SERVICE, HOSPITAL_SERVICE = (
+    S["youth_residential"], S["wijkteam"], S["wmo_maatwerk"], S["hospital"])
 
 
 def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
@@ -233,23 +238,29 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
     res.months[domain, ids] = 0
     res.state[domain, ids] = IN_CARE
     episodes_changed(model, domain, ids)
-    rdom = report_domain(model, domain, ids)
+    child = res.age[ids] < ADULT_AGE
+    rdom = report_domain_of(domain, child)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
-    relapse = (res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window) & (not continuation)
-    model.outcomes.count("relapses", res, ids[relapse], domain=rdom[relapse], line=line[relapse])
+    if not continuation:  # a continuation is no relapse
+        relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
+        model.outcomes.count("relapses", res, ids[relapse], domain=_part(rdom, relapse), line=line[relapse])
     social_root = res.root[domain, ids] == SOCIAL
-    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=rdom[social_root],
+    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=_part(rdom, social_root),
                          line=line[social_root])
-    residential = ids[service == S["youth_residential"]]
-    model.outcomes.count("youth_care_residential_starts", res, residential)
+    model.outcomes.count("youth_care_residential_starts", res, ids[service == YOUTH_RESIDENTIAL_SERVICE])
     if not continuation:  # the wijkteam's own help to a child (step-down follow-up is a continuation)
-        own = ids[(service == S["wijkteam"]) & (res.age[ids] < ADULT_AGE)]
+        own = ids[(service == WIJKTEAM_SERVICE) & child]
         res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
-    model.outcomes.count("wmo_referrals", res, ids[service == S["wmo_maatwerk"]])
-    hospital = ids[service == S["hospital"]]  # a hospital episode: referred, or acute (`hospital_care`)
+    model.outcomes.count("wmo_referrals", res, ids[service == WMO_MAATWERK_SERVICE])
+    hospital = ids[service == HOSPITAL_SERVICE]  # a hospital episode: referred, or acute (`hospital_care`)
     res.uses_this_year[hospital] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
     model.outcomes.count("hospital_episodes", res, hospital)
+
+
+def _part(dimension, selected: np.ndarray):
+    """The selected part of a count's dimension: a plain int holds for all."""
+    return dimension if isinstance(dimension, int) else dimension[selected]
 
 
 def admit_from_queues(model) -> None:
@@ -503,37 +514,34 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     if len(ids) == 0:
         return
     res = model.res
-    was_in_care = res.state[domain, ids] == IN_CARE
+    ended_care = ids[res.state[domain, ids] == IN_CARE]
     if count:
-        model.outcomes.count("discharges", res, ids[was_in_care],
-                             line=SERVICE_LINE[res.service[domain, ids[was_in_care]]],
-                             domain=report_domain(model, domain, ids[was_in_care]))
+        model.outcomes.count("discharges", res, ended_care, line=SERVICE_LINE[res.service[domain, ended_care]],
+                             domain=report_domain(model, domain, ended_care))
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
     episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if not transfer:
-        res.since_discharge[domain, ids[was_in_care]] = 0
+        res.since_discharge[domain, ended_care] = 0
+
+
+TWEEDE_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])  # for adults, by domain
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:
     """Which tweede-lijn service fits a need: youth care for children, GGZ, hospital or Wmo."""
-    res = model.res
-    g = model.cfg.gatekeeper
-    age = res.age[ids]
-    child = age < ADULT_AGE
-    severity = model.severity[domain, ids]
+    age = model.res.age[ids]
+    out = np.full(len(ids), TWEEDE_SERVICE[domain], dtype=np.int8)
     if domain == 0:
-        out = np.full(len(ids), S["hospital"], dtype=np.int8)
         if via_wijkteam:
-            out[(age >= g.wmo_min_age)] = S["wmo_maatwerk"]
-    elif domain == 1:
-        out = np.full(len(ids), S["specialist_ggz"], dtype=np.int8)
+            out[(age >= model.cfg.gatekeeper.wmo_min_age)] = S["wmo_maatwerk"]
     else:
-        out = np.full(len(ids), S["wmo_maatwerk"], dtype=np.int8)
-    if domain != 0:
-        youth = np.where(needs_residential(model, domain, ids), S["youth_residential"], S["youth_ambulant"])
-        out = np.where(child, youth, out).astype(np.int8)
+        child = age < ADULT_AGE
+        if child.any():
+            children = ids[child]
+            out[child] = np.where(needs_residential(model, domain, children), S["youth_residential"],
+                                  S["youth_ambulant"])
     return out
 
 

@@ -89,7 +89,7 @@ def review_episodes(model) -> None:
         escalate = action == ESCALATE
         esc_ids = ids[escalate]
         esc_line = line[escalate]
-        for from_line in (0, 1):
+        for from_line in (0, 1) if len(esc_ids) else ():
             sel = esc_ids[esc_line == from_line]
             episodes.discharge(model, d, sel, transfer=True)
             refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
@@ -145,6 +145,8 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
         return
     u = model.streams.uniform(f"tweede.step_down.{domain}", model.month, ids)
     follow = ids[u < model.cfg.gatekeeper.step_down]
+    if len(follow) == 0:
+        return
     child = model.res.age[follow] < ADULT_AGE
     service = np.where(child | (domain == MENTAL), S["wijkteam"], S["social_basis"]).astype(np.int8)
     if domain == PHYSICAL:
@@ -166,6 +168,8 @@ def crises(model) -> None:
         p = g.crisis_rate * (model.severity[d, at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
         u = model.streams.uniform(f"crisis.{d}", model.month, at_risk)
         ids = at_risk[u < p]
+        if len(ids) == 0:
+            continue
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
         if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home
