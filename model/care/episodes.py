@@ -277,7 +277,8 @@ def admit_from_queues(model) -> None:
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     # where everyone waiting fits, all are admitted; only the other queues need an order
     # (a resident may wait for one provider in two domains: the lower domain goes first)
-    fits = (np.bincount(prov, minlength=len(free)) <= free)[prov]
+    waiting = np.bincount(prov, minlength=len(free))
+    fits = (waiting <= free)[prov]
     queued = np.flatnonzero(~fits)
     admit = queued[up_to_capacity(prov[queued], free, priority=-months[queued],
                                   tiebreak=ids[queued] * 3 + d_idx[queued])]
@@ -286,8 +287,9 @@ def admit_from_queues(model) -> None:
         sel = admit[d_idx[admit] == d]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
-    model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
-    expected_waits(model, np.bincount(prov, minlength=len(free)) - np.bincount(prov[admit], minlength=len(free)))
+    admitted = np.bincount(prov[admit], minlength=len(free))
+    model.provider_in_care += admitted
+    expected_waits(model, waiting - admitted)
 
 
 def expected_waits(model, waiting: np.ndarray) -> None:
