@@ -57,7 +57,7 @@ from model.money.financing import F, Financier, Ledger, Municipality
 from model.engine.outcomes import Outcomes
 from model.parameters import Config
 from model.policies import PolicyState
-from model.care.providers import Provider, follow_demand, provider_arrays
+from model.care.providers import Provider, follow_demand, provider_arrays, step_providers
 from model.engine.random_streams import RandomStreams
 from model.people.region import build_region
 from model.people.residents import create_population, care_propensity, group_index
@@ -188,8 +188,7 @@ class CarelinesModel(mesa.Model):
         self.policy.update()
         if self.month % 12 == 0:
             follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
-        for provider in self.providers:  # creation order, as agents_by_type[Provider].do("step"), minus its overhead
-            provider.step()
+        step_providers(self)  # each provider's step, in creation order, as arrays over the providers
         provider_arrays(self)
         update_payers(self)
 
