@@ -36,15 +36,18 @@ USE_BITS = {"wijkverpleging": WIJKVERPLEGING_USE, "wmo_household": HOUSEHOLD_HEL
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _changes(alive, age, physical, network, support, bit, end_with_need, end_without_need, min_age, frailty_threshold,
              min_frailty, start_rate, substitution, end_key, start_key):
-    """One kind of support: users who stop (support cleared here), and residents who would start
-    with their frailty, each in id order."""
+    """One kind of support: users who stop (support cleared here); the users who stay, and the
+    residents who would start with their frailty, each in id order."""
     n = len(age)
+    staying = np.empty(n, dtype=np.int64)
     starts = np.empty(n, dtype=np.int64)
     start_severity = np.empty(n, dtype=np.float32)
+    found_staying = np.zeros(CHUNKS, dtype=np.int64)
     found = np.zeros(CHUNKS, dtype=np.int64)
     for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
         lo, hi = chunk(c, n)
         k = lo
+        s = lo
         for i in range(lo, hi):
             f = frailty(physical[i], frailty_threshold)
             frail = f >= min_frailty
@@ -53,15 +56,20 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
                     support[i] &= ~bit
                 elif draw(end_key, i) < (end_with_need if frail else end_without_need):
                     support[i] &= ~bit
+                else:
+                    staying[s] = i
+                    s += 1
             elif alive[i] and frail and age[i] >= min_age:
                 if draw(start_key, i) < start_rate * f * (np.float32(1.0) - substitution * network[i]):
                     starts[k] = i
                     start_severity[k] = f
                     k += 1
+        found_staying[c] = s - lo
         found[c] = k - lo
+    s = join_chunks(staying, found_staying)
     k = join_chunks(starts, found)
     join_chunks(start_severity, found)
-    return starts[:k], start_severity[:k]
+    return staying[:s], starts[:k], start_severity[:k]
 
 
 def step(model) -> None:
@@ -70,14 +78,13 @@ def step(model) -> None:
     for name in SUPPORT_SERVICES:
         bit = SUPPORT_BITS[name]
         svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
-        starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
+        staying, starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
                                     np.uint8(bit), f32(1.0 / svc.episode_months), f32(rule.end_after_recovery),
                                     f32(rule.min_age), f32(model.cfg.hospital_care.frailty_threshold),
                                     f32(rule.min_frailty), f32(rule.start_rate),
                                     f32(rule.informal_substitution),
                                     model.streams.key(f"support.{name}.end", model.month),
                                     model.streams.key(f"support.{name}.start", model.month))
-        staying = np.flatnonzero(res.support & bit)
         free = np.maximum(0, np.floor(model.provider_capacity) -
                           np.bincount(episodes.provider_of(model, S[name], staying),
                                       minlength=len(model.providers))).astype(np.int64)
