@@ -75,22 +75,21 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
 def step(model) -> None:
     res = model.res
     f32 = np.float32
+    users_of, prov_of, contacts_of = [], [], []  # this month's users and contacts, kind after kind
     for name in SUPPORT_SERVICES:
         bit = SUPPORT_BITS[name]
         svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
         staying, starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
-                                    np.uint8(bit), f32(1.0 / svc.episode_months), f32(rule.end_after_recovery),
-                                    f32(rule.min_age), f32(model.cfg.hospital_care.frailty_threshold),
-                                    f32(rule.min_frailty), f32(rule.start_rate),
-                                    f32(rule.informal_substitution),
-                                    model.streams.key(f"support.{name}.end", model.month),
-                                    model.streams.key(f"support.{name}.start", model.month))
+                                             np.uint8(bit), f32(1.0 / svc.episode_months),
+                                             f32(rule.end_after_recovery), f32(rule.min_age),
+                                             f32(model.cfg.hospital_care.frailty_threshold), f32(rule.min_frailty),
+                                             f32(rule.start_rate), f32(rule.informal_substitution),
+                                             model.streams.key(f"support.{name}.end", model.month),
+                                             model.streams.key(f"support.{name}.start", model.month))
         free = np.maximum(0, np.floor(model.provider_capacity) -
                           np.bincount(episodes.provider_of(model, S[name], staying),
                                       minlength=len(model.providers))).astype(np.int64)
-        prov = episodes.provider_of(model, S[name], starts)
-        fits = np.sort(episodes.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
-        new = starts[fits]
+        new = starts[hospital_care.fit_in(episodes.provider_of(model, S[name], starts), free, severity, starts)]
         res.support[new] |= np.uint8(bit)
         model.outcomes.count(f"{name}_starts", res, new)
         users = np.sort(np.concatenate([staying, new]))  # the starters were no users: no id twice
@@ -98,7 +97,8 @@ def step(model) -> None:
         if name in WMO_SERVICES:
             res.care_this_year[users] |= WMO
         prov = episodes.provider_of(model, S[name], users)
-        model.record_contacts(users, prov, PHYSICAL,
-                              svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
+        users_of.append(users)
+        prov_of.append(prov)
+        contacts_of.append(svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
         hospital_care.recover(model, users, svc.effect)
-
+    model.record_contacts(np.concatenate(users_of), np.concatenate(prov_of), PHYSICAL, np.concatenate(contacts_of))
