@@ -134,7 +134,13 @@ def recover(model, ids: np.ndarray, effect: float) -> None:
     """Care outside an episode closes `effect` of the gap between physical health and recovery."""
     if effect <= 0 or len(ids) == 0:
         return
-    res = model.res
     goal = np.float32(model.cfg.health.need_threshold[PHYSICAL] + RECOVERY_MARGIN)
-    h = res.health[PHYSICAL, ids]
-    res.health[PHYSICAL, ids] = np.minimum(h + np.float32(effect) * np.maximum(goal - h, 0), 1)
+    _recover(model.res.health[PHYSICAL], ids, np.float32(effect), goal)
+
+
+@numba.njit(cache=True)
+def _recover(physical, ids, effect, goal):
+    """`recover` for distinct `ids`, in float32 like the health arrays."""
+    for i in ids:
+        h = physical[i]
+        physical[i] = min(h + effect * max(goal - h, np.float32(0.0)), np.float32(1.0))
