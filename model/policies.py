@@ -113,6 +113,12 @@ class PolicyState:
         per_resident_year = 0.5 * fund.monthly_spending() * 12.0 / max(self.model.initial_population, 1)
         return np.full(self.model.region.n_municipalities, per_resident_year / max(own, 1e-9))
 
+    def extra_capacities(self, providers) -> np.ndarray | float:
+        """`extra_capacity` of each of `providers`, as an array (0.0 when there is no fund)."""
+        if self.model.fund is None:
+            return 0.0
+        return np.array([self.extra_capacity(p) for p in providers], dtype=np.float64)
+
     def extra_capacity(self, provider) -> float:
         fund = self.model.fund
         if fund is None or provider.service != S["social_basis"]:

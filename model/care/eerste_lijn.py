@@ -25,20 +25,29 @@ from model.people.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT, NONE
 from model.care.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 
 
-def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray) -> None:
+GP, POH_GGZ, POH_JEUGD, WIJKTEAM = S["gp"], S["poh_ggz"], S["poh_jeugd"], S["wijkteam"]
+
+
+def record_gp_contact(model, ids: np.ndarray, domain: int, social_cause: np.ndarray,
+                      child: np.ndarray | None = None) -> None:
     """GP consults of residents `ids` for a need in `domain`: the year's GP contact, and for
-    adults with a mental or social need the matching `care_this_year` bit."""
+    adults with a mental or social need the matching `care_this_year` bit. `child` (age under
+    18 per resident) is looked up unless given."""
     res = model.res
     res.gp_contact_this_year[ids] = True
     res.gp_contacts_year[ids] += 1
+    if child is None:
+        child = res.age[ids] < ADULT_AGE
     if domain != PHYSICAL:
-        adults = ids[res.age[ids] >= ADULT_AGE]
-        res.care_this_year[adults] |= GP_MENTAL_ADULT if domain == MENTAL else GP_SOCIAL_ADULT
-    rdom = episodes.report_domain(model, domain, ids)
-    model.outcomes.count("gp_consults", res, ids, domain=rdom)
-    model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])
-    model.record_contacts(ids, episodes.provider_of(model, S["gp"], ids), np.full(len(ids), domain),
-                          np.ones(len(ids)))
+        res.care_this_year[ids[~child]] |= GP_MENTAL_ADULT if domain == MENTAL else GP_SOCIAL_ADULT
+        rdom = episodes.report_domain_of(domain, child)
+        model.outcomes.count("gp_consults", res, ids, domain=rdom)
+        model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=rdom[social_cause])
+    else:
+        rdom = np.zeros(len(ids), dtype=np.int64)
+        model.outcomes.count("gp_consults", res, ids, domain=PHYSICAL)
+        model.outcomes.count("gp_consults_social_cause", res, ids[social_cause], domain=PHYSICAL)
+    model.record_contacts(ids, episodes.provider_of(model, GP, ids), domain, np.ones(len(ids)), report_domain=rdom)
 
 
 def gp_consult(model, ids: np.ndarray, domain: int) -> None:
@@ -50,44 +59,54 @@ def gp_consult(model, ids: np.ndarray, domain: int) -> None:
         return
     res, g, pol = model.res, model.cfg.gatekeeper, model.policy
     social_root = res.root[domain, ids] == SOCIAL
-    record_gp_contact(model, ids, domain, social_cause=social_root)
-    sev = model.severity[domain, ids]
     child = res.age[ids] < ADULT_AGE
+    record_gp_contact(model, ids, domain, social_cause=social_root, child=child)
+    sev = model.severity[domain, ids]
+    if domain == PHYSICAL:
+        # no social root is recognised behind a physical complaint: the GP treats or refers
+        up = referral_weighs_waiting(model, ids, domain, sev, np.full(len(ids), g.refer_physical, dtype=np.float32))
+        episodes.refer(model, ids[~up], domain, GP, from_line=-1)
+        refer_up_or_keep(model, ids[up], domain)
+        return
     u = model.streams.uniform(f"gp.decision.{domain}", model.month, ids)
     v = model.streams.uniform(f"gp.referral.{domain}", model.month, ids)
-    recognised = social_root & (u < pol.root_recognition) & (domain != PHYSICAL)
-    route = np.full(len(ids), S["gp"], dtype=np.int8)
-    if domain == PHYSICAL:
-        bar = np.full(len(ids), g.refer_physical, dtype=np.float32)
-    elif domain == MENTAL:
+    recognised = social_root & (u < pol.root_recognition)
+    route = np.full(len(ids), GP, dtype=np.int8)
+    if domain == MENTAL:
         bar = np.where(child, g.refer_youth, g.refer_mental).astype(np.float32)
-        route[~child] = S["poh_ggz"]
+        route[~child] = POH_GGZ
     else:
         bar = np.where(child, g.refer_youth, np.inf).astype(np.float32)
     up = referral_weighs_waiting(model, ids, domain, sev, bar)
-    to_wijkteam_intake = np.zeros(len(ids), dtype=bool)
-    if domain != PHYSICAL:
-        poh_jeugd = v < pol.poh_jeugd_share
-        route[child & poh_jeugd] = S["poh_jeugd"]
-        to_wijkteam_intake = child & ~poh_jeugd  # practices without POH-jeugd send children to the wijkteam
+    poh_jeugd = v < pol.poh_jeugd_share
+    route[child & poh_jeugd] = POH_JEUGD
+    to_wijkteam_intake = child & ~poh_jeugd  # practices without POH-jeugd send children to the wijkteam
     # a recognised social root: social help next to the practice's care for the social need of
     # adults who have one and no help for it yet; otherwise social help for the complaint itself
-    separate = recognised & ~child & (domain == MENTAL) & (res.state[SOCIAL, ids] == NONE) & \
-        (model.severity[SOCIAL, ids] > 0)
-    social = recognised & ~up & ~separate
+    if domain == MENTAL:
+        separate = recognised & ~child & (res.state[SOCIAL, ids] == NONE) & (model.severity[SOCIAL, ids] > 0)
+        social = recognised & ~up & ~separate
+        social_help_alongside(model, ids[separate], v[separate] < pol.welzijn_op_recept)
+    else:
+        social = recognised & ~up
     wor = social & (v < pol.welzijn_op_recept) & ~child & (sev < g.nulde_max_severity)
     to_wijkteam = (social & ~wor) | (to_wijkteam_intake & ~up)
     treat = ~up & ~to_wijkteam & ~wor
-    social_help_alongside(model, ids[separate], v[separate] < pol.welzijn_op_recept)
     nulde_lijn.intake(model, ids[wor], domain, from_line=EERSTE)
     sideways = ids[to_wijkteam]
-    model.outcomes.count("referrals", res, sideways, line=EERSTE, to_line=EERSTE,
-                         domain=episodes.report_domain(model, domain, sideways))
-    wijkteam_intake(model, sideways, domain, from_gp=True)  # the wijkteam decides: light help or on
-    here = ids[treat]
-    episodes.refer(model, here, domain, route[treat], from_line=-1)  # GP or POH: same practice
-    refused = tweede_lijn.refer_up(model, ids[up], domain, from_line=EERSTE, via_wijkteam=False)
-    episodes.refer(model, refused, domain, S["gp"], from_line=-1)  # GP keeps what is not accepted
+    if len(sideways):
+        model.outcomes.count("referrals", res, sideways, line=EERSTE, to_line=EERSTE,
+                             domain=np.where(child[to_wijkteam], 3, domain))  # as `episodes.report_domain`
+        wijkteam_intake(model, sideways, domain, from_gp=True)  # the wijkteam decides: light help or on
+    episodes.refer(model, ids[treat], domain, route[treat], from_line=-1)  # GP or POH: same practice
+    refer_up_or_keep(model, ids[up], domain)
+
+
+def refer_up_or_keep(model, ids: np.ndarray, domain: int) -> None:
+    """The GP's referral to the tweede lijn; the GP keeps what is not accepted."""
+    if len(ids):
+        refused = tweede_lijn.refer_up(model, ids, domain, from_line=EERSTE, via_wijkteam=False)
+        episodes.refer(model, refused, domain, GP, from_line=-1)
 
 
 def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarray:
@@ -105,6 +124,14 @@ def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarra
     return up
 
 
+def see_gp(model, ids: np.ndarray, domain: int, gp_visits: list | None) -> None:
+    """The GP sees `ids` now, or together with the others in `gp_visits` when the caller collects them."""
+    if gp_visits is None:
+        gp_consult(model, ids, domain)
+    else:
+        gp_visits.append(ids)
+
+
 def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray) -> None:
     """The social need behind a complaint the practice treats: Welzijn op Recept (mild needs) or
     the wijkteam, as an episode in the social domain."""
@@ -115,23 +142,26 @@ def social_help_alongside(model, ids: np.ndarray, welzijn_op_recept: np.ndarray)
     model.outcomes.count("gp_social_help_alongside", model.res, ids)
     nulde_lijn.intake(model, ids[wor], SOCIAL, from_line=EERSTE)
     sideways = ids[~wor]
-    model.outcomes.count("referrals", model.res, sideways, line=EERSTE, to_line=EERSTE,
-                         domain=episodes.report_domain(model, SOCIAL, sideways))
-    wijkteam_intake(model, sideways, SOCIAL, from_gp=True)
+    if len(sideways):
+        model.outcomes.count("referrals", model.res, sideways, line=EERSTE, to_line=EERSTE,
+                             domain=episodes.report_domain(model, SOCIAL, sideways))
+        wijkteam_intake(model, sideways, SOCIAL, from_gp=True)
 
 
-def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) -> None:
-    """Light help by the wijkteam itself, or referral on (never back to the GP that sent them)."""
+def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False, gp_visits: list | None = None) -> None:
+    """Light help by the wijkteam itself, or referral on (never back to the GP that sent them).
+    Residents it sends to the GP are added to `gp_visits` when given (the caller has the GP see
+    them together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
     res, g, pol = model.res, model.cfg.gatekeeper, model.policy
     sev = model.severity[domain, ids]
-    muni = res.municipality[ids]
     child = res.age[ids] < ADULT_AGE
     u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, ids)
-    light = (sev < g.wijkteam_max_light) & (u < pol.light_help[muni])
-    episodes.refer(model, ids[light], domain, S["wijkteam"], from_line=-1)
-    rest, child, sev = ids[~light], child[~light], sev[~light]
+    light = (sev < g.wijkteam_max_light) & (u < pol.light_help[res.municipality[ids]])
+    episodes.refer(model, ids[light], domain, WIJKTEAM, from_line=-1)
+    on = ~light
+    rest, child, sev = ids[on], child[on], sev[on]
     if from_gp:  # sent by the GP: adults go on to social work, children to youth care
         nulde_lijn.intake(model, rest[~child], domain, from_line=EERSTE)
         rest = rest[child]
@@ -139,17 +169,19 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False) 
         down = ~child & (sev < g.nulde_max_severity)
         nulde_lijn.intake(model, rest[down], domain, from_line=EERSTE)
         rest, child = rest[~down], child[~down]
-    if domain != PHYSICAL and not from_gp:
-        to_gp = ~child & (domain == MENTAL)
-        model.outcomes.count("referrals", res, rest[to_gp], line=EERSTE, to_line=EERSTE,
-                             domain=episodes.report_domain(model, domain, rest[to_gp]))
-        gp_consult(model, rest[to_gp], domain)
-        rest = rest[~to_gp]
-    elif domain == PHYSICAL:
+    if domain == MENTAL and not from_gp:  # adults with a mental need go to the GP
+        to_gp = ~child
+        gp = rest[to_gp]
+        if len(gp):
+            model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=MENTAL)  # adults
+            see_gp(model, gp, domain, gp_visits)
+        rest = rest[child]
+    elif domain == PHYSICAL:  # the younger ones with a physical need go to the GP
         older = res.age[rest] >= g.wmo_min_age
-        model.outcomes.count("referrals", res, rest[~older], line=EERSTE, to_line=EERSTE,
-                             domain=episodes.report_domain(model, domain, rest[~older]))
-        gp_consult(model, rest[~older], domain)
+        gp = rest[~older]
+        if len(gp):
+            model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=PHYSICAL)
+            see_gp(model, gp, domain, gp_visits)
         rest = rest[older]
     # what the tweede lijn does not accept goes home without help: these residents were not
     # among those the wijkteam helps itself; they may come back when the need has grown

@@ -173,7 +173,7 @@ def _episode_lists(state):
 def as_column(value, n: int, dtype) -> np.ndarray:
     """`value` (a scalar or an array of n) as an array of n; a scalar is filled rather than
     broadcast, which costs less for the small arrays of a month's routing."""
-    if np.ndim(value) == 0:
+    if not isinstance(value, np.ndarray) or value.ndim == 0:
         return np.full(n, value, dtype=dtype)
     return np.asarray(value, dtype=dtype)
 
@@ -181,9 +181,15 @@ def as_column(value, n: int, dtype) -> np.ndarray:
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
     out = np.full(len(ids), domain, dtype=np.int8)
-    if domain != 0:
+    if domain != 0 and len(ids):
         out[model.res.age[ids] < ADULT_AGE] = 3
     return out
+
+
+def report_domain_of(domain: int, child: np.ndarray):
+    """`report_domain` from the residents' child flags, for callers that have them: the domain
+    itself (a plain int, which `Outcomes.count` codes at once) for physical needs."""
+    return domain if domain == 0 else np.where(child, 3, domain)
 
 
 def provider_of(model, service, ids) -> np.ndarray:
@@ -202,21 +208,23 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     if len(ids) == 0:
         return
     res = model.res
-    service = as_column(service, len(ids), np.int8)
-    res.service[domain, ids] = service
-    res.state[domain, ids] = IN_CARE if immediate else WAITING
-    episodes_changed(model, domain, ids)
-    res.months[domain, ids] = 0
-    if immediate:
-        start_episodes(model, domain, ids, service, continuation)
+    res.service[domain, ids] = service  # one service for all, or one each
+    if immediate:  # in care at once (state, months and the change are set there)
+        start_episodes(model, domain, ids, as_column(service, len(ids), np.int8), continuation)
+    else:
+        res.state[domain, ids] = WAITING
+        episodes_changed(model, domain, ids)
+        res.months[domain, ids] = 0
     if from_line < 0:
         return
-    to_line = SERVICE_LINE[service]
-    for line in (NULDE, EERSTE, TWEEDE):
-        sel = ids[to_line == line]
-        if len(sel):
-            model.outcomes.count("referrals", model.res, sel, domain=report_domain(model, domain, sel),
-                                 line=from_line, to_line=line)
+    # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
+    to_line = int(SERVICE_LINE[service]) if not isinstance(service, np.ndarray) else SERVICE_LINE[service]
+    model.outcomes.count("referrals", res, ids, domain=report_domain(model, domain, ids), line=from_line,
+                         to_line=to_line)
+
+
+YOUTH_RESIDENTIAL_SERVICE, WIJKTEAM_SERVICE, WMO_MAATWERK_SERVICE, HOSPITAL_SERVICE = (
+    S["youth_residential"], S["wijkteam"], S["wmo_maatwerk"], S["hospital"])
 
 
 def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
@@ -230,23 +238,29 @@ def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, con
     res.months[domain, ids] = 0
     res.state[domain, ids] = IN_CARE
     episodes_changed(model, domain, ids)
-    rdom = report_domain(model, domain, ids)
+    child = res.age[ids] < ADULT_AGE
+    rdom = report_domain_of(domain, child)
     line = SERVICE_LINE[service]
     model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
-    relapse = (res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window) & (not continuation)
-    model.outcomes.count("relapses", res, ids[relapse], domain=rdom[relapse], line=line[relapse])
+    if not continuation:  # a continuation is no relapse
+        relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
+        model.outcomes.count("relapses", res, ids[relapse], domain=_part(rdom, relapse), line=line[relapse])
     social_root = res.root[domain, ids] == SOCIAL
-    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=rdom[social_root],
+    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=_part(rdom, social_root),
                          line=line[social_root])
-    residential = ids[service == S["youth_residential"]]
-    model.outcomes.count("youth_care_residential_starts", res, residential)
+    model.outcomes.count("youth_care_residential_starts", res, ids[service == YOUTH_RESIDENTIAL_SERVICE])
     if not continuation:  # the wijkteam's own help to a child (step-down follow-up is a continuation)
-        own = ids[(service == S["wijkteam"]) & (res.age[ids] < ADULT_AGE)]
+        own = ids[(service == WIJKTEAM_SERVICE) & child]
         res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
-    model.outcomes.count("wmo_referrals", res, ids[service == S["wmo_maatwerk"]])
-    hospital = ids[service == S["hospital"]]  # a hospital episode: referred, or acute (`hospital_care`)
+    model.outcomes.count("wmo_referrals", res, ids[service == WMO_MAATWERK_SERVICE])
+    hospital = ids[service == HOSPITAL_SERVICE]  # a hospital episode: referred, or acute (`hospital_care`)
     res.uses_this_year[hospital] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
     model.outcomes.count("hospital_episodes", res, hospital)
+
+
+def _part(dimension, selected: np.ndarray):
+    """The selected part of a count's dimension: a plain int holds for all."""
+    return dimension if isinstance(dimension, int) else dimension[selected]
 
 
 def admit_from_queues(model) -> None:
@@ -263,7 +277,8 @@ def admit_from_queues(model) -> None:
     free = np.maximum(0, np.floor(model.provider_capacity - model.provider_in_care)).astype(np.int64)
     # where everyone waiting fits, all are admitted; only the other queues need an order
     # (a resident may wait for one provider in two domains: the lower domain goes first)
-    fits = (np.bincount(prov, minlength=len(free)) <= free)[prov]
+    waiting = np.bincount(prov, minlength=len(free))
+    fits = (waiting <= free)[prov]
     queued = np.flatnonzero(~fits)
     admit = queued[up_to_capacity(prov[queued], free, priority=-months[queued],
                                   tiebreak=ids[queued] * 3 + d_idx[queued])]
@@ -272,8 +287,9 @@ def admit_from_queues(model) -> None:
         sel = admit[d_idx[admit] == d]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
-    model.provider_in_care += np.bincount(prov[admit], minlength=len(model.providers))
-    expected_waits(model, np.bincount(prov, minlength=len(free)) - np.bincount(prov[admit], minlength=len(free)))
+    admitted = np.bincount(prov[admit], minlength=len(free))
+    model.provider_in_care += admitted
+    expected_waits(model, waiting - admitted)
 
 
 def expected_waits(model, waiting: np.ndarray) -> None:
@@ -311,19 +327,50 @@ def _queues(w_dom, w_ids, c_dom, c_ids, service, months, municipality, provider_
 def up_to_capacity(group: np.ndarray, free: np.ndarray, priority: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
     """Indices of the candidates that fit: per group (provider), at most free[group] of them,
     lowest priority value first, then lowest tiebreak (one value per candidate)."""
-    priority = priority.astype(np.int64) - (int(priority.min()) if len(priority) else 0)
-    fields = (group.astype(np.int64), priority, tiebreak.astype(np.int64))
-    bits = [int(x.max()).bit_length() if len(x) else 0 for x in fields]
-    if sum(bits) <= 64 and min((int(x.min()) for x in fields if len(x)), default=0) >= 0:
-        # one 64-bit key per candidate; it is unique (the tiebreak is), so a plain sort gives
-        # the order of the lexsort below, several times faster
-        key = fields[0].astype(np.uint64)
-        for x, b in zip(fields[1:], bits[1:]):
-            key = (key << np.uint64(b)) | x.astype(np.uint64)
-        order = np.argsort(key)
-    else:
+    order, fits_in_key = _key_order(group, priority, tiebreak)
+    if not fits_in_key:
         order = np.lexsort((tiebreak, priority, group))
     return _first_per_group(order, group, free)
+
+
+@numba.njit(cache=True)
+def _bit_length(x):
+    bits = 0
+    while x > 0:
+        x >>= 1
+        bits += 1
+    return bits
+
+
+@numba.njit(cache=True)
+def _key_order(group, priority, tiebreak):
+    """The candidates in (group, priority, tiebreak) order, sorted by one 64-bit key each: the
+    key is unique (the tiebreak is), so a plain sort gives the order of a lexsort, several
+    times faster. False (and no order) when the fields do not fit in 64 bits or one is
+    negative. Priorities are whole numbers (possibly stored as floats)."""
+    n = len(group)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), True
+    lowest = np.int64(priority[0])
+    for i in range(n):
+        lowest = min(lowest, np.int64(priority[i]))
+    g_max = p_max = t_max = np.int64(0)
+    negative = False
+    for i in range(n):
+        g, t = np.int64(group[i]), np.int64(tiebreak[i])
+        negative |= (g < 0) | (t < 0)
+        g_max = max(g_max, g)
+        p_max = max(p_max, np.int64(priority[i]) - lowest)
+        t_max = max(t_max, t)
+    p_bits, t_bits = _bit_length(p_max), _bit_length(t_max)
+    if negative or _bit_length(g_max) + p_bits + t_bits > 64:
+        return np.empty(0, dtype=np.int64), False
+    key = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        k = np.uint64(group[i])
+        k = (k << np.uint64(p_bits)) | np.uint64(np.int64(priority[i]) - lowest)
+        key[i] = (k << np.uint64(t_bits)) | np.uint64(tiebreak[i])
+    return np.argsort(key), True
 
 
 @numba.njit(cache=True)
@@ -469,37 +516,34 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     if len(ids) == 0:
         return
     res = model.res
-    was_in_care = res.state[domain, ids] == IN_CARE
+    ended_care = ids[res.state[domain, ids] == IN_CARE]
     if count:
-        model.outcomes.count("discharges", res, ids[was_in_care],
-                             line=SERVICE_LINE[res.service[domain, ids[was_in_care]]],
-                             domain=report_domain(model, domain, ids[was_in_care]))
+        model.outcomes.count("discharges", res, ended_care, line=SERVICE_LINE[res.service[domain, ended_care]],
+                             domain=report_domain(model, domain, ended_care))
     res.service[domain, ids] = NO_SERVICE
     res.state[domain, ids] = NONE
     episodes_changed(model, domain, ids)
     res.months[domain, ids] = 0
     if not transfer:
-        res.since_discharge[domain, ids[was_in_care]] = 0
+        res.since_discharge[domain, ended_care] = 0
+
+
+TWEEDE_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])  # for adults, by domain
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:
     """Which tweede-lijn service fits a need: youth care for children, GGZ, hospital or Wmo."""
-    res = model.res
-    g = model.cfg.gatekeeper
-    age = res.age[ids]
-    child = age < ADULT_AGE
-    severity = model.severity[domain, ids]
+    age = model.res.age[ids]
+    out = np.full(len(ids), TWEEDE_SERVICE[domain], dtype=np.int8)
     if domain == 0:
-        out = np.full(len(ids), S["hospital"], dtype=np.int8)
         if via_wijkteam:
-            out[(age >= g.wmo_min_age)] = S["wmo_maatwerk"]
-    elif domain == 1:
-        out = np.full(len(ids), S["specialist_ggz"], dtype=np.int8)
+            out[(age >= model.cfg.gatekeeper.wmo_min_age)] = S["wmo_maatwerk"]
     else:
-        out = np.full(len(ids), S["wmo_maatwerk"], dtype=np.int8)
-    if domain != 0:
-        youth = np.where(needs_residential(model, domain, ids), S["youth_residential"], S["youth_ambulant"])
-        out = np.where(child, youth, out).astype(np.int8)
+        child = age < ADULT_AGE
+        if child.any():
+            children = ids[child]
+            out[child] = np.where(needs_residential(model, domain, children), S["youth_residential"],
+                                  S["youth_ambulant"])
     return out
 
 

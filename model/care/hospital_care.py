@@ -98,6 +98,8 @@ def planned_care(model) -> None:
     """This month's outpatient care and planned admissions, paid per contact by the insurer."""
     res, cfg = model.res, model.cfg.hospital_care
     f32 = np.float32
+    free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
+    patients, providers, contacts = [], [], []  # both kinds' care, recorded as one batch
     for service, base, slope, stream, used in (
             ("hospital_outpatient", cfg.outpatient_base, cfg.outpatient_frailty, "hospital.outpatient",
              HOSPITAL_CONTACT),
@@ -107,22 +109,38 @@ def planned_care(model) -> None:
                                    res.care_propensity, f32(cfg.frailty_threshold), f32(base), f32(slope),
                                    f32(model.cfg.gatekeeper.zorgmijding), model.streams.key(stream, model.month))
         prov = episodes.provider_of(model, S[service], ids)
-        free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
-        fits = episodes.up_to_capacity(prov, free, priority=-np.rint(frail * PRIORITY_STEPS), tiebreak=ids)
-        ids, prov = ids[np.sort(fits)], prov[np.sort(fits)]
+        fits = fit_in(prov, free, frail, ids)
+        ids, prov = ids[fits], prov[fits]
         res.uses_this_year[ids] |= used
         model.outcomes.count(f"{service}_patients", res, ids)
-        contacts = getattr(model.cfg.services, service).contacts_per_month * \
-            model.provider_contact_factor[prov].astype(np.float64)
-        model.record_contacts(ids, prov, PHYSICAL, contacts)
+        patients.append(ids)
+        providers.append(prov)
+        contacts.append(getattr(model.cfg.services, service).contacts_per_month *
+                        model.provider_contact_factor[prov].astype(np.float64))
         recover(model, ids, cfg.effect)
+    model.record_contacts(np.concatenate(patients), np.concatenate(providers), PHYSICAL, np.concatenate(contacts))
+
+
+def fit_in(prov: np.ndarray, free: np.ndarray, frail: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Which of the candidates `ids` (in id order, at providers `prov`) the providers fit in, as
+    indices in id order: all of them when each provider has room for all its candidates (most
+    months), otherwise up to `free` places per provider, the frailest first, then by id."""
+    if (np.bincount(prov, minlength=len(free)) <= free).all():
+        return np.arange(len(ids))
+    return np.sort(episodes.up_to_capacity(prov, free, priority=-np.rint(frail * PRIORITY_STEPS), tiebreak=ids))
 
 
 def recover(model, ids: np.ndarray, effect: float) -> None:
     """Care outside an episode closes `effect` of the gap between physical health and recovery."""
     if effect <= 0 or len(ids) == 0:
         return
-    res = model.res
     goal = np.float32(model.cfg.health.need_threshold[PHYSICAL] + RECOVERY_MARGIN)
-    h = res.health[PHYSICAL, ids]
-    res.health[PHYSICAL, ids] = np.minimum(h + np.float32(effect) * np.maximum(goal - h, 0), 1)
+    _recover(model.res.health[PHYSICAL], ids, np.float32(effect), goal)
+
+
+@numba.njit(cache=True)
+def _recover(physical, ids, effect, goal):
+    """`recover` for distinct `ids`, in float32 like the health arrays."""
+    for i in ids:
+        h = physical[i]
+        physical[i] = min(h + effect * max(goal - h, np.float32(0.0)), np.float32(1.0))

@@ -36,15 +36,18 @@ USE_BITS = {"wijkverpleging": WIJKVERPLEGING_USE, "wmo_household": HOUSEHOLD_HEL
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _changes(alive, age, physical, network, support, bit, end_with_need, end_without_need, min_age, frailty_threshold,
              min_frailty, start_rate, substitution, end_key, start_key):
-    """One kind of support: users who stop (support cleared here), and residents who would start
-    with their frailty, each in id order."""
+    """One kind of support: users who stop (support cleared here); the users who stay, and the
+    residents who would start with their frailty, each in id order."""
     n = len(age)
+    staying = np.empty(n, dtype=np.int64)
     starts = np.empty(n, dtype=np.int64)
     start_severity = np.empty(n, dtype=np.float32)
+    found_staying = np.zeros(CHUNKS, dtype=np.int64)
     found = np.zeros(CHUNKS, dtype=np.int64)
     for c in numba.prange(CHUNKS):  # blocks of residents, joined in order below
         lo, hi = chunk(c, n)
         k = lo
+        s = lo
         for i in range(lo, hi):
             f = frailty(physical[i], frailty_threshold)
             frail = f >= min_frailty
@@ -53,37 +56,40 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
                     support[i] &= ~bit
                 elif draw(end_key, i) < (end_with_need if frail else end_without_need):
                     support[i] &= ~bit
+                else:
+                    staying[s] = i
+                    s += 1
             elif alive[i] and frail and age[i] >= min_age:
                 if draw(start_key, i) < start_rate * f * (np.float32(1.0) - substitution * network[i]):
                     starts[k] = i
                     start_severity[k] = f
                     k += 1
+        found_staying[c] = s - lo
         found[c] = k - lo
+    s = join_chunks(staying, found_staying)
     k = join_chunks(starts, found)
     join_chunks(start_severity, found)
-    return starts[:k], start_severity[:k]
+    return staying[:s], starts[:k], start_severity[:k]
 
 
 def step(model) -> None:
     res = model.res
     f32 = np.float32
+    users_of, prov_of, contacts_of = [], [], []  # this month's users and contacts, kind after kind
     for name in SUPPORT_SERVICES:
         bit = SUPPORT_BITS[name]
         svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
-        starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
-                                    np.uint8(bit), f32(1.0 / svc.episode_months), f32(rule.end_after_recovery),
-                                    f32(rule.min_age), f32(model.cfg.hospital_care.frailty_threshold),
-                                    f32(rule.min_frailty), f32(rule.start_rate),
-                                    f32(rule.informal_substitution),
-                                    model.streams.key(f"support.{name}.end", model.month),
-                                    model.streams.key(f"support.{name}.start", model.month))
-        staying = np.flatnonzero(res.support & bit)
+        staying, starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
+                                             np.uint8(bit), f32(1.0 / svc.episode_months),
+                                             f32(rule.end_after_recovery), f32(rule.min_age),
+                                             f32(model.cfg.hospital_care.frailty_threshold), f32(rule.min_frailty),
+                                             f32(rule.start_rate), f32(rule.informal_substitution),
+                                             model.streams.key(f"support.{name}.end", model.month),
+                                             model.streams.key(f"support.{name}.start", model.month))
         free = np.maximum(0, np.floor(model.provider_capacity) -
                           np.bincount(episodes.provider_of(model, S[name], staying),
                                       minlength=len(model.providers))).astype(np.int64)
-        prov = episodes.provider_of(model, S[name], starts)
-        fits = np.sort(episodes.up_to_capacity(prov, free, priority=-np.rint(severity * 1000), tiebreak=starts))
-        new = starts[fits]
+        new = starts[hospital_care.fit_in(episodes.provider_of(model, S[name], starts), free, severity, starts)]
         res.support[new] |= np.uint8(bit)
         model.outcomes.count(f"{name}_starts", res, new)
         users = np.sort(np.concatenate([staying, new]))  # the starters were no users: no id twice
@@ -91,7 +97,8 @@ def step(model) -> None:
         if name in WMO_SERVICES:
             res.care_this_year[users] |= WMO
         prov = episodes.provider_of(model, S[name], users)
-        model.record_contacts(users, prov, PHYSICAL,
-                              svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
+        users_of.append(users)
+        prov_of.append(prov)
+        contacts_of.append(svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
         hospital_care.recover(model, users, svc.effect)
-
+    model.record_contacts(np.concatenate(users_of), np.concatenate(prov_of), PHYSICAL, np.concatenate(contacts_of))

@@ -16,8 +16,13 @@ from model.people.residents import NONE, WAITING
 from model.care.services import EERSTE, MENTAL, NULDE, PHYSICAL, S, SOCIAL
 
 
-def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
-    """Walk-in or referral: support here, schuldhulp for debt, or on to the GP if too severe."""
+SOCIAL_BASIS, SCHULDHULP, WIJKTEAM = S["social_basis"], S["schuldhulp"], S["wijkteam"]
+
+
+def intake(model, ids: np.ndarray, domain: int, from_line: int = -1, gp_visits: list | None = None) -> None:
+    """Walk-in or referral: support here, schuldhulp for debt, or on to the GP if too severe.
+    Walk-ins for the GP are added to `gp_visits` when given (the caller has the GP see them
+    together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
     res = model.res
@@ -26,18 +31,21 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1) -> None:
     if len(up) and from_line < 0:  # walk-ins go on to the GP
         model.outcomes.count("referrals", res, up, domain=episodes.report_domain(model, domain, up),
                              line=NULDE, to_line=EERSTE)
-        eerste_lijn.gp_consult(model, up, domain)
+        eerste_lijn.see_gp(model, up, domain, gp_visits)
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
-        episodes.refer(model, up, domain, S["wijkteam"], from_line=from_line)
+        episodes.refer(model, up, domain, WIJKTEAM, from_line=from_line)
     here = ids[~too_severe]
-    debt_related = res.debt[here] & (domain != PHYSICAL)
-    # a debtor's mental need and the debt behind it at once: social work for the need and
-    # schuldhulp for the debt (as a social episode) where the social need has no help yet
-    both = debt_related & (domain == MENTAL) & (res.state[SOCIAL, here] == NONE) & \
-        (model.severity[SOCIAL, here] > 0)
-    episodes.refer(model, here[both], SOCIAL, S["schuldhulp"], from_line)
-    service = np.where(debt_related & ~both, S["schuldhulp"], S["social_basis"]).astype(np.int8)
-    episodes.refer(model, here, domain, service, from_line)
+    if domain == PHYSICAL or len(here) == 0:  # no debt behind a physical need: support here
+        episodes.refer(model, here, domain, SOCIAL_BASIS, from_line)
+        return
+    debt_related = res.debt[here]
+    if domain == MENTAL:
+        # a debtor's mental need and the debt behind it at once: social work for the need and
+        # schuldhulp for the debt (as a social episode) where the social need has no help yet
+        both = debt_related & (res.state[SOCIAL, here] == NONE) & (model.severity[SOCIAL, here] > 0)
+        episodes.refer(model, here[both], SOCIAL, SCHULDHULP, from_line)
+        debt_related &= ~both
+    episodes.refer(model, here, domain, np.where(debt_related, SCHULDHULP, SOCIAL_BASIS).astype(np.int8), from_line)
 
 
 def schuldhulp_outreach(model) -> None:

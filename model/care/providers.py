@@ -80,17 +80,19 @@ class Provider(mesa.Agent):
     def step(self) -> None:
         """Monthly: take this month's contract and planned capacity from the policy state; in
         January start a new budget year, in which a budget staffs what it pays for
-        (`Contract.staffing`); fund money adds places on top."""
-        pol = self.model.policy
-        rule = pol.rules.get(self.spec.name, self.terms.rule)
-        switched = rule != self.contract.name
-        if switched:
+        (`Contract.staffing`); fund money adds places on top. The model steps all its providers
+        at once (`step_providers`)."""
+        step_providers(self.model, [self])
+
+    def new_contract_year(self, rule: str) -> None:
+        """The part of `step` that only changes anything under a new rule or in January, while
+        `capacity` is the planned capacity: the contract of financing rule `rule`, and the
+        budget year with the staffing it pays for."""
+        if rule != self.contract.name:
             self.contract = contract_for(rule, self)
-        mult = pol.capacity_multiplier[self.service] * pol.local_capacity_multiplier[self.service][self.municipality]
-        self.capacity = self.base_capacity * self.expansion * mult  # planned: staff the levers allow
-        if switched and self.model.month % 12:  # a new rule during the year: its money from now on
-            self.budget_year = self.contract.yearly_budget()
-            self.staffing = self.contract.staffing()
+            if self.model.month % 12:  # a new rule during the year: its money from now on
+                self.budget_year = self.contract.yearly_budget()
+                self.staffing = self.contract.staffing()
         if self.model.month % 12 == 0:
             if self.capacity_value_year > 0:
                 self.used_last_year = self.spent_year / self.capacity_value_year
@@ -98,8 +100,49 @@ class Provider(mesa.Agent):
             self.capacity_value_year = 0.0
             self.budget_year = self.contract.yearly_budget()
             self.staffing = self.contract.staffing()
-        self.capacity = self.capacity * self.staffing + pol.extra_capacity(self)
-        self.capacity_value_year += self.full_capacity_value() / 12.0
+
+
+def step_providers(model, providers: list[Provider] | None = None) -> None:
+    """`Provider.step` for each of `providers` (by default all, in creation order): the contract
+    and budget year one provider at a time where they change (a new rule, January), this
+    month's capacity and the value it offers as arrays over the providers. The providers'
+    attributes hold the results, as after each one's own step."""
+    everyone = providers is None
+    providers = model.providers if everyone else providers
+    pol = model.policy
+    service, municipality, base, contacts_per_month, tariff = _fixed_terms(model, providers, everyone)
+    expansion = np.array([p.expansion for p in providers])
+    mult = pol.capacity_multiplier[service] * pol.local_capacity_multiplier[service, municipality]
+    planned = base * expansion * mult  # planned: staff the levers allow
+    january = model.month % 12 == 0
+    rules = [pol.rules.get(spec.name, getattr(model.cfg.financing, spec.name).rule) for spec in SERVICES]
+    for p, capacity in zip(providers, planned.tolist()):
+        if january or rules[p.service] != p.contract.name:
+            p.capacity = capacity
+            p.new_contract_year(rules[p.service])
+    staffing = np.array([p.staffing for p in providers])
+    capacity = planned * staffing + pol.extra_capacities(providers)
+    # a twelfth of `Provider.full_capacity_value`, in the same order of operations
+    value_year = np.array([p.capacity_value_year for p in providers]) + \
+        capacity * contacts_per_month * tariff * 12.0 / 12.0
+    for p, c, v in zip(providers, capacity.tolist(), value_year.tolist()):
+        p.capacity = c
+        p.capacity_value_year = v
+
+
+def _fixed_terms(model, providers, everyone: bool):
+    """Per provider: service, municipality, base capacity, contacts per month and tariff; fixed
+    for a model's life, so made once for all its providers."""
+    fixed = getattr(model, "_provider_fixed_terms", None) if everyone else None
+    if fixed is None:
+        fixed = (np.array([p.service for p in providers], dtype=np.int64),
+                 np.array([p.municipality for p in providers], dtype=np.int64),
+                 np.array([p.base_capacity for p in providers], dtype=np.float64),
+                 np.array([p.cfg.contacts_per_month for p in providers], dtype=np.float64),
+                 np.array([p.cfg.tariff for p in providers], dtype=np.float64))
+        if everyone:
+            model._provider_fixed_terms = fixed
+    return fixed
 
 
 def follow_demand(model) -> None:

@@ -43,17 +43,23 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: 
     accepted = model.severity[domain, ids] >= model.provider_min_severity[prov]
     refused = ids[~accepted]
     ids, service = ids[accepted], service[accepted]
+    if len(ids) == 0:
+        return refused
 
     u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
     avoid = eigen_risico.declines_referral(model, ids, service, u)
-    model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
-    ids, service = ids[~avoid], service[~avoid]
+    if avoid.any():
+        model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
+        ids, service = ids[~avoid], service[~avoid]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
-    v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
-    divert = v < pol.substitution_share
-    episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
-    episodes.refer(model, ids[~divert], domain, service[~divert], from_line=from_line)
+    # (no share, no diversion: the draws are then left out, as they decide nothing)
+    if pol.substitution_share > 0:
+        v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
+        divert = v < pol.substitution_share
+        episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
+        ids, service = ids[~divert], service[~divert]
+    episodes.refer(model, ids, domain, service, from_line=from_line)
     return refused
 
 
@@ -83,7 +89,7 @@ def review_episodes(model) -> None:
         escalate = action == ESCALATE
         esc_ids = ids[escalate]
         esc_line = line[escalate]
-        for from_line in (0, 1):
+        for from_line in (0, 1) if len(esc_ids) else ():
             sel = esc_ids[esc_line == from_line]
             episodes.discharge(model, d, sel, transfer=True)
             refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
@@ -139,6 +145,8 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
         return
     u = model.streams.uniform(f"tweede.step_down.{domain}", model.month, ids)
     follow = ids[u < model.cfg.gatekeeper.step_down]
+    if len(follow) == 0:
+        return
     child = model.res.age[follow] < ADULT_AGE
     service = np.where(child | (domain == MENTAL), S["wijkteam"], S["social_basis"]).astype(np.int8)
     if domain == PHYSICAL:
@@ -160,6 +168,8 @@ def crises(model) -> None:
         p = g.crisis_rate * (model.severity[d, at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
         u = model.streams.uniform(f"crisis.{d}", model.month, at_risk)
         ids = at_risk[u < p]
+        if len(ids) == 0:
+            continue
         child = res.age[ids] < ADULT_AGE
         service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
         if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home

@@ -37,6 +37,7 @@ other totals are added up from the recorded rows when the data are read (`data`)
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import combinations
 
 import numba
@@ -83,6 +84,28 @@ DIMENSIONS = ("line", "to_line", "domain", "financier", "group")
 LEDGER_METRICS = tuple((KINDS.index(kind), metric) for kind, metric in (
     ("care", "cost"), ("contribution", "contributions"), ("shared_savings", "shared_savings"),
     ("productivity_loss", "productivity_loss")))
+# the metric of each kind of ledger entry, by kind: its position in LEDGER_METRICS
+LEDGER_METRIC_OF_KIND = np.array([[k for k, _ in LEDGER_METRICS].index(kind) for kind in range(len(KINDS))])
+LEDGER_CODES = len(LEDGER_METRICS) * (len(LINES) + 1) * len(FINANCIERS)  # (metric, line + 1, financier)
+# event rows: the code of (line, to_line, domain), each one more than its value (NONE: 0)
+EVENT_CODES = (len(LINES) + 1) * (len(LINES) + 1) * (len(REPORT_DOMAINS) + 1)
+# rows set together each month
+RESIDENT_KEYS = tuple(("residents", NONE, NONE, NONE, NONE, g) for g in range(NONE, len(GROUP_NAMES)))
+SERVICE_KEYS = {kind: tuple((f"{kind}_{name}", NONE, NONE, NONE, NONE, NONE) for name in SERVICE_NAMES)
+                for kind in ("clients", "contacts")}
+WAITING_MONTHS_KEYS = tuple(("waiting_months", ln, NONE, NONE, NONE, NONE) for ln in (*range(len(LINES)), NONE))
+WORK_KEYS = tuple((metric, NONE, NONE, NONE, NONE, NONE) for metric in WORK_METRICS)
+# the states per group of `record_month`: metric, domain, its sums per cell (rows of the month's
+# cell sums: 1 mean health, 3-5 health, 6-8 need, 9-11 unmet need per domain, 12 need over
+# domains), whether a mean, and the (resident, domain) pairs per resident behind a mean
+STATES = (*((metric, d, first + d, mean, 1) for d in range(3) for metric, first, mean in
+            (("health", 3, True), ("need_share", 6, True), ("unmet_need", 9, False))),
+          ("health", NONE, 1, True, 1), ("need_share", NONE, 12, True, 3))
+STATE_KEYS = tuple((metric, NONE, NONE, d, NONE, g) for metric, d, _, _, _ in STATES
+                   for g in range(NONE, len(GROUP_NAMES)))
+STATE_SUMS = np.array([row for _, _, row, _, _ in STATES])
+STATE_MEANS = np.repeat([mean for _, _, _, mean, _ in STATES], len(GROUP_NAMES) + 1)
+STATE_PER_RESIDENT = np.array([float(k) for _, _, _, _, k in STATES])
 # per dimension, the sets of values that add up to its total: for group, income or benefit status
 PARTITIONS = ((range(len(LINES)),), (range(len(LINES)),), (range(len(REPORT_DOMAINS)),), (range(len(FINANCIERS)),),
               (range(3), range(3, 5)))
@@ -96,26 +119,62 @@ class Outcomes:
         self.model = model
         self.months = months
         self.n_muni = model.region.n_municipalities
-        self._data: dict[tuple, np.ndarray] = {}
-        # events counted this month, added up once at the end of the month (`_add_pending`):
-        # metric -> list of (resident ids, code of the dimensions: an int or one per id, weights or
-        # None); municipalities and groups are looked up once a month for all of a metric's events
-        # (a resident's municipality and income never change, benefit status changes only in
-        # `model.people.determinants`, before any event of GROUP_METRICS is counted)
-        self._pending: dict[str, list] = {}
+        # the recorded rows in one block: key -> its row in `_values`, in the order rows were first
+        # written; `_values[row]` has shape (months, municipalities + 1). The block doubles when
+        # full (np.zeros maps memory only as it is written).
+        self._row_of: dict[tuple, int] = {}
+        self._values = np.zeros((64, months, self.n_muni + 1))
+        # rows set at the end of the month (`_set`), written together by `_write_sets`
+        self._set_keys: list[tuple] = []
+        self._set_per_muni: list[np.ndarray] = []
+        self._set_region: list[float] = []
+        self._rows_of_keys: dict[tuple, np.ndarray] = {}  # the rows of recently written key lists
+        self._occurred: dict[tuple, np.ndarray] = {}  # `_set_occurring`: the combinations that occurred
+        # events counted this month, added up once at the end of the month (`_add_pending`): per
+        # batch the metric, the resident ids, the code of the dimensions (an int or one per id)
+        # and the weights or None. Municipalities and groups are looked up once a month
+        # for all events (a resident's municipality and income never change, benefit status
+        # changes only in `model.people.determinants`, before any event of GROUP_METRICS is counted)
+        self._pending: list[tuple] = []
+        self._metric_number: dict[str, int] = {}  # metrics of events, numbered in order of their first event
+        self._metric_names: list[str] = []
+        # the row of each (metric number, code) of events (-1: none yet), and of each metric's groups
+        self._event_row = np.full(0, -1, dtype=np.int64)
+        self._group_rows: dict[int, np.ndarray] = {}
 
     @property
     def data(self) -> dict[tuple, np.ndarray]:
         """key (metric, line, to_line, domain, financier, group) -> values (months, municipalities + 1):
         the recorded rows and the totals they imply (module docstring)."""
         self._add_pending()
-        return {**self._data, **_totals(self._data)}
+        recorded = {key: self._values[row] for key, row in self._row_of.items()}
+        return {**recorded, **_totals(recorded)}
 
-    def _row(self, key) -> np.ndarray:
-        arr = self._data.get(key)
-        if arr is None:
-            arr = self._data[key] = np.zeros((self.months, self.n_muni + 1))
-        return arr
+    def _index(self, key) -> int:
+        """The row of `key` in `_values`, made (zeros) if new."""
+        row = self._row_of.get(key)
+        if row is None:
+            row = self._row_of[key] = len(self._row_of)
+            if row == len(self._values):
+                grown = np.zeros((2 * row,) + self._values.shape[1:])
+                grown[:row] = self._values
+                self._values = grown
+        return row
+
+    def _rows(self, keys: tuple) -> np.ndarray:
+        """The rows of `keys`, made in their order if new."""
+        rows = self._rows_of_keys.get(keys)
+        if rows is None:
+            if len(self._rows_of_keys) > 64:  # the lists repeat from month to month: keep the recent ones
+                self._rows_of_keys.clear()
+            rows = self._rows_of_keys[keys] = np.array([self._index(k) for k in keys], dtype=np.intp)
+        return rows
+
+    def _add(self, rows, per_muni, region) -> None:
+        """Add to this month's values of `rows` (distinct): per municipality and the region."""
+        month = self.model.month
+        self._values[rows, month, :-1] += per_muni
+        self._values[rows, month, -1] += region
 
     # ------------------------------------------------------------------ events
     def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
@@ -126,57 +185,108 @@ class Outcomes:
         if self.model.month < 0 or len(ids) == 0:
             return
         assert res is self.model.res, "events are counted for the model's residents"
-        if type(line) is int and type(to_line) is int and type(domain) is int:  # the common case: one code
-            code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1
+        # code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1, in int64 so that small integer types
+        # do not overflow
+        if type(line) is int and type(to_line) is int and type(domain) is int:  # the most common case
+            code = 20 * line + 5 * to_line + domain + 26
         else:
-            code = ((_as_dim(line) + 1) * 4 + _as_dim(to_line) + 1) * 5 + _as_dim(domain) + 1
-        self._pending.setdefault(metric, []).append((np.array(ids, copy=True), code, weights))
+            if type(line) is int and type(to_line) is int:  # the next most common: the domain varies
+                code = np.add(domain, 20 * line + 5 * to_line + 26, dtype=np.int64)
+            else:
+                code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
+                        + np.add(domain, 26, dtype=np.int64))
+            if code.ndim == 0:  # numpy scalars: one code
+                code = int(code)
+        self._pending.append((metric, np.array(ids, copy=True), code, weights))
 
     def _add_pending(self) -> None:
-        """Add the events noted by `count` to this month's rows."""
-        month, n = self.model.month, self.n_muni
-        res = self.model.res
-        by_group = []
-        for metric, batches in self._pending.items():
-            ids = np.concatenate([i for i, _, _ in batches])
-            muni = res.municipality[ids].astype(np.int64)
-            code = np.concatenate([np.full(len(i), c, dtype=np.int64) if np.ndim(c) == 0 else c
-                                   for i, c, _ in batches])
-            weights = _joined_weights([i for i, _, _ in batches], [w for _, _, w in batches])
-            combined = code * n + muni
-            occurring = np.bincount(combined // n)
-            counts = np.bincount(combined, weights=weights, minlength=len(occurring) * n).reshape(-1, n)
-            region = counts.sum(axis=1)  # numpy adds each contiguous row as it adds a 1-D array: same sums
-            for c in np.flatnonzero(occurring).tolist():  # the codes that occur, in order
+        """Add the events noted by `count` to this month's rows: all metrics' events in one count
+        per (metric, code of the dimensions, municipality), and per (metric, municipality, income,
+        benefit) for GROUP_METRICS."""
+        if not self._pending:
+            return
+        n, res = self.n_muni, self.model.res
+        metrics, batches, codes, weights = zip(*self._pending)
+        numbers = self._metric_number
+        for metric in metrics:
+            if metric not in numbers:
+                numbers[metric] = len(self._metric_names)
+                self._metric_names.append(metric)
+        metric_of_batch = np.array([numbers[m] for m in metrics], dtype=np.int64)
+        lengths = np.fromiter(map(len, batches), dtype=np.int64, count=len(batches))
+        ids = np.concatenate(batches)
+        muni = res.municipality[ids].astype(np.int64)
+        # (metric, code) of every event: the batch's one code, or its code per event
+        per_event = [type(c) is not int for c in codes]
+        key = np.repeat(metric_of_batch * EVENT_CODES + np.array([0 if e else c for c, e in zip(codes, per_event)],
+                                                                 dtype=np.int64), lengths)
+        if any(per_event):
+            key[np.repeat(np.array(per_event), lengths)] += np.concatenate([c for c, e in zip(codes, per_event) if e])
+        weights = _joined_weights(batches, weights)
+
+        occurring = np.bincount(key)
+        present = np.flatnonzero(occurring)
+        slot = np.zeros(len(occurring), dtype=np.int64)
+        slot[present] = np.arange(len(present))
+        counts = np.bincount(slot[key] * n + muni, weights=weights, minlength=len(present) * n).reshape(-1, n)
+        region = counts.sum(axis=1)  # numpy adds each contiguous row as it adds a 1-D array: same sums
+        self._add(self._event_rows(present, metric_of_batch), counts, region)
+
+        # per group, for the metrics of GROUP_METRICS
+        grouped_metrics = [numbers[m] for m in dict.fromkeys(metrics) if m in GROUP_METRICS]
+        if grouped_metrics:
+            which = np.full(len(self._metric_names), -1, dtype=np.int64)
+            which[grouped_metrics] = np.arange(len(grouped_metrics))
+            of_event = which[key // EVENT_CODES]
+            sel = of_event >= 0
+            g_ids = ids[sel]
+            cells = (of_event[sel] * n + muni[sel]) * 6 + res.income[g_ids] * 2 + res.benefit[g_ids]
+            cells = np.bincount(cells, weights=None if weights is None else weights[sel],
+                                minlength=len(grouped_metrics) * n * 6)
+            grouped = _group_sums(cells.astype(np.float64).reshape(len(grouped_metrics), n, 3, 2))[:, 1:]
+            rows = np.concatenate([self._metric_group_rows(m) for m in grouped_metrics])
+            grouped = grouped.reshape(-1, n)
+            self._add(rows, grouped, grouped.sum(axis=1))
+        self._pending.clear()
+
+    def _event_rows(self, present: np.ndarray, metric_of_batch: np.ndarray) -> np.ndarray:
+        """The rows of the (metric, code) pairs `present` (metric number * EVENT_CODES + code).
+        New rows are made in the order of the metrics' first events this month, then by code."""
+        if len(self._event_row) < len(self._metric_names) * EVENT_CODES:
+            grown = np.full(len(self._metric_names) * EVENT_CODES, -1, dtype=np.int64)
+            grown[:len(self._event_row)] = self._event_row
+            self._event_row = grown
+        rows = self._event_row[present]
+        if (rows < 0).any():
+            first = {m: i for i, m in reversed(list(enumerate(metric_of_batch.tolist())))}
+            for k in sorted(present[rows < 0].tolist(), key=lambda k: (first[k // EVENT_CODES], k)):
+                metric, c = divmod(k, EVENT_CODES)
                 rest, d = divmod(c, 5)
                 ln, tl = divmod(rest, 4)
-                row = self._row((metric, ln - 1, tl - 1, d - 1, NONE, NONE))
-                row[month, :-1] += counts[c]
-                row[month, -1] += region[c]
-            if metric in GROUP_METRICS:
-                by_group.append((metric, muni * 6 + res.income[ids] * 2 + res.benefit[ids], weights))
-        for metric, cells, weights in by_group:  # per (municipality, income, benefit) cell
-            cells = np.bincount(cells.astype(np.int64), weights=weights, minlength=n * 6)
-            grouped = _groups(cells.astype(np.float64).reshape(n, 3, 2))
-            for g in range(len(GROUP_NAMES)):
-                row = self._row((metric, NONE, NONE, NONE, NONE, g))
-                row[month, :-1] += grouped[g + 1]
-                row[month, -1] += grouped[g + 1].sum()
-        self._pending.clear()
+                self._event_row[k] = self._index((self._metric_names[metric], ln - 1, tl - 1, d - 1, NONE, NONE))
+            rows = self._event_row[present]
+        return rows
+
+    def _metric_group_rows(self, metric: int) -> np.ndarray:
+        """The rows of the groups (GROUP_NAMES) of an event metric, by its number."""
+        rows = self._group_rows.get(metric)
+        if rows is None:
+            name = self._metric_names[metric]
+            rows = self._group_rows[metric] = self._rows(tuple((name, NONE, NONE, NONE, NONE, g)
+                                                              for g in range(len(GROUP_NAMES))))
+        return rows
 
     def count_cells(self, metric, per_cell: np.ndarray, domain=NONE) -> None:
         """Add event counts given per (municipality, income, benefit) cell, shape (n_muni, 6)."""
         if self.model.month < 0:
             return
-        grouped = _groups(per_cell.reshape(self.n_muni, 3, 2))
-        row = self._row((metric, NONE, NONE, domain, NONE, NONE))
-        row[self.model.month, :-1] += grouped[0]
-        row[self.model.month, -1] += grouped[0].sum()
-        if metric in GROUP_METRICS:
-            for g in range(5):
-                row = self._row((metric, NONE, NONE, NONE, NONE, g))
-                row[self.model.month, :-1] += grouped[g + 1]
-                row[self.model.month, -1] += grouped[g + 1].sum()
+        grouped = _group_sums(per_cell.reshape(self.n_muni, 3, 2))
+        if metric in GROUP_METRICS:  # everyone (by domain) and the five groups
+            keys = ((metric, NONE, NONE, domain, NONE, NONE),
+                    *((metric, NONE, NONE, NONE, NONE, g) for g in range(len(GROUP_NAMES))))
+        else:
+            keys, grouped = ((metric, NONE, NONE, domain, NONE, NONE),), grouped[:1]
+        self._add(self._rows(keys), grouped, grouped.sum(axis=1))
 
     def set_value(self, metric, municipality, value, **dims) -> None:
         """Set one municipality's value (region column: mean over municipalities)."""
@@ -184,14 +294,32 @@ class Outcomes:
             return
         key = (metric, dims.get("line", NONE), dims.get("to_line", NONE), dims.get("domain", NONE),
                dims.get("financier", NONE), dims.get("group", NONE))
-        row = self._row(key)
-        row[self.model.month, municipality] = value
-        row[self.model.month, -1] = row[self.model.month, :-1].mean()
+        row = self._values[self._index(key), self.model.month]
+        row[municipality] = value
+        row[-1] = row[:-1].mean()
 
     def _set(self, key, per_muni, region) -> None:
-        row = self._row(key)
-        row[self.model.month, :-1] = per_muni
-        row[self.model.month, -1] = region
+        """Set a row's values this month: per municipality and the region. Noted here and
+        written with the month's other rows by `_write_sets` (each row is set once a month)."""
+        self._set_keys.append(key)
+        self._set_per_muni.append(per_muni)
+        self._set_region.append(region)
+
+    def _set_many(self, keys: tuple, per_muni, region) -> None:
+        """`_set` for several rows: per_muni (rows, municipalities), region (rows)."""
+        self._set_keys.extend(keys)
+        self._set_per_muni.extend(per_muni)
+        self._set_region.extend(region)
+
+    def _write_sets(self) -> None:
+        """Write the rows noted by `_set`, all in one go."""
+        rows = self._rows(tuple(self._set_keys))
+        month = self.model.month
+        self._values[rows, month, :-1] = np.array(self._set_per_muni, dtype=np.float64)
+        self._values[rows, month, -1] = np.array(self._set_region, dtype=np.float64)
+        self._set_keys.clear()
+        self._set_per_muni.clear()
+        self._set_region.clear()
 
     # ------------------------------------------------------------------ end-of-month states
     def record_month(self, model, contacts) -> None:
@@ -206,52 +334,45 @@ class Outcomes:
                               *episode_lists(model))
         (count, health_sum, need, unmet, mean_health_sum, gp_contact,
          clients, waiting, clients_cells, per_service, waiting_months) = sums
-        by_group = [_groups(x.reshape(n, 3, 2)) for x in (count, mean_health_sum, gp_contact)]
-        count_g, mean_health_g, gp_contact_g = by_group
-        counts_g = np.array(count_g)  # (everyone and the five groups, municipalities)
+        # everyone and the five groups (GROUP_NAMES), per municipality, of every sum per cell at once:
+        # count, mean health, GP contact; health, need and unmet need per domain; need over domains
+        cells = np.concatenate([np.stack([count, mean_health_sum, gp_contact]), health_sum, need, unmet,
+                                (need[0] + need[1] + need[2])[None]])
+        grouped = _group_sums(cells.reshape(-1, n, 3, 2))  # (sums, everyone and groups, municipalities)
+        counts_g, mean_health_g, gp_contact_g = grouped[0], grouped[1], grouped[2]
         _add_support_users(model, clients, clients_cells, per_service)
         taking_part = community.participants(model).astype(np.float64)
         self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
-        pop = count_g[0]
-        self._set(("residents", NONE, NONE, NONE, NONE, NONE), pop, pop.sum())
-        for g in range(5):
-            self._set(("residents", NONE, NONE, NONE, NONE, g), count_g[g + 1], count_g[g + 1].sum())
+        self._set_many(RESIDENT_KEYS, counts_g, counts_g.sum(axis=1))
 
-        # health, need and unmet need per domain, for everyone and per group
-        for d in range(3):
-            for metric, values, mean in (("health", health_sum[d], True), ("need_share", need[d], True),
-                                         ("unmet_need", unmet[d], False)):
-                self._set_groups(metric, _groups(values.reshape(n, 3, 2)), counts_g, mean, domain=d)
-        # over domains: mean health over the three domains; share of (resident, domain) pairs with a need
-        needs = _groups((need[0] + need[1] + need[2]).reshape(n, 3, 2))
-        self._set_groups("health", mean_health_g, counts_g, True)
-        self._set_groups("need_share", needs, 3 * counts_g, True)
-        gap = [(mean_health_g[1 + income] / np.maximum(count_g[1 + income], 1),
-                mean_health_g[1 + income].sum() / max(count_g[1 + income].sum(), 1)) for income in (2, 0)]
+        # health, need and unmet need per domain, then over domains: mean health over the three
+        # domains; share of (resident, domain) pairs with a need. For everyone and per group.
+        values = grouped[STATE_SUMS].reshape(-1, n)
+        counts = (counts_g * STATE_PER_RESIDENT[:, None, None]).reshape(-1, n)
+        self._set_many(STATE_KEYS, *_means(values, counts, STATE_MEANS))
+        gap = [(mean_health_g[1 + income] / np.maximum(counts_g[1 + income], 1),
+                mean_health_g[1 + income].sum() / max(counts_g[1 + income].sum(), 1)) for income in (2, 0)]
         self._set(("health_gap", NONE, NONE, NONE, NONE, NONE), gap[0][0] - gap[1][0], gap[0][1] - gap[1][1])
         if model.month % 12 == 11:
-            self._set_grouped("gp_contact_share", gp_contact_g[0], count_g[0], True)
+            self._set_grouped("gp_contact_share", gp_contact_g[0], counts_g[0], True)
             self._record_yearly_clients(res)
 
         # clients and waiting per line and reporting domain (counted in the same pass as above)
         self._set_present("clients", clients)
         self._set_present("waiting", waiting)
-        clients_by_group = [_groups(clients_cells[ln].reshape(n, 3, 2))[1:] for ln in range(3)]
-        self._set_present_groups("clients", np.array(clients_by_group))
-        for s_id, s_name in enumerate(SERVICE_NAMES):
-            self._set((f"clients_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
+        self._set_present_groups("clients", _group_sums(clients_cells.reshape(3, n, 3, 2))[:, 1:])
+        self._set_many(SERVICE_KEYS["clients"], per_service, per_service.sum(axis=1))
         for services, metric_name in ((("youth_residential",), "youth_care_residential"),
                                       (("youth_ambulant",), "youth_care_ambulant"),
                                       (WMO_SERVICES, "wmo_clients")):  # Wmo: clients of each kind counted
             c = sum(per_service[S[service]] for service in services)
             self._set((metric_name, NONE, NONE, NONE, NONE, NONE), c, c.sum())
-        for ln in range(3):
-            s, c = waiting_months[ln], waiting[ln].sum(axis=0)
-            self._set(("waiting_months", ln, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
-                      s.sum() / c.sum() if c.sum() else 0.0)
-        s, c = waiting_months.sum(axis=0), waiting.sum(axis=(0, 1))  # over lines: all who wait
-        self._set(("waiting_months", NONE, NONE, NONE, NONE, NONE), np.divide(s, c, out=np.zeros(n), where=c > 0),
-                  s.sum() / c.sum() if c.sum() else 0.0)
+        # mean months waited per line, and over lines: all who wait
+        s = np.concatenate([waiting_months, waiting_months.sum(axis=0)[None]])
+        c = np.concatenate([waiting.sum(axis=1), waiting.sum(axis=(0, 1))[None]])
+        s_total, c_total = s.sum(axis=1), c.sum(axis=1)
+        self._set_many(WAITING_MONTHS_KEYS, np.divide(s, c, out=np.zeros(s.shape), where=c > 0),
+                       np.divide(s_total, c_total, out=np.zeros(len(s_total)), where=c_total != 0))
 
         # contacts per line and domain (every provider serves one municipality)
         _, prov, dom, _, cnt = contacts
@@ -259,12 +380,11 @@ class Outcomes:
                                                              model.provider_municipality, model.provider_service,
                                                              len(SERVICE_NAMES), n)
         self._set_present("contacts", by_line_domain, present)
-        for s_id, s_name in enumerate(SERVICE_NAMES):
-            self._set((f"contacts_{s_name}", NONE, NONE, NONE, NONE, NONE), per_service[s_id], per_service[s_id].sum())
+        self._set_many(SERVICE_KEYS["contacts"], per_service, per_service.sum(axis=1))
 
         # work (`model.people.productivity`, counted in its step); productivity loss comes from the ledger
-        for metric, per_muni in zip(WORK_METRICS, model.work_counts):
-            self._set((metric, NONE, NONE, NONE, NONE, NONE), per_muni, per_muni.sum())
+        self._set_many(WORK_KEYS, model.work_counts, model.work_counts.sum(axis=1))
+        self._write_sets()
         self._record_ledger(model)
 
     def _record_yearly_clients(self, res) -> None:
@@ -311,76 +431,63 @@ class Outcomes:
     def _set_cell_groups(self, metric, cells) -> None:
         """Group rows (GROUP_NAMES) from the (municipality, income, benefit) cells of residents."""
         n = self.n_muni
-        grouped = _groups(np.bincount(cells, minlength=n * 6).astype(np.float64).reshape(n, 3, 2))
-        for g in range(len(GROUP_NAMES)):
-            self._set((metric, NONE, NONE, NONE, NONE, g), grouped[g + 1], grouped[g + 1].sum())
+        grouped = _group_sums(np.bincount(cells, minlength=n * 6).astype(np.float64).reshape(n, 3, 2))[1:]
+        self._set_many(_group_keys(metric, NONE)[1:], grouped, grouped.sum(axis=1))
 
     def _record_ledger(self, model) -> None:
         """From this month's ledger: cost per financier and line (care payments), contributions,
         shared savings, and productivity loss (the employers', no line): each kind of the ledger
-        its own metric, so lost production never counts as care cost."""
+        its own metric, so lost production never counts as care cost. All in one count per
+        (batch of the ledger, metric, line, financier, municipality); the batches' sums are then
+        added one after the other, as they were added up batch by batch."""
         n = self.n_muni
-        for ch in model.ledger.month_chunks(model.month):
-            for kind, metric in LEDGER_METRICS:
-                sel = ch["kind"] == kind
-                if not sel.any():
-                    continue
-                muni = ch["municipality"][sel].astype(np.int64)
-                line = ch["line"][sel].astype(np.int64)
-                payer = ch["payer"][sel].astype(np.int64)
-                code = (line + 1) * len(FINANCIERS) + payer
-                for c in np.unique(code):
-                    m = code == c
-                    per_muni = np.bincount(muni[m], weights=ch["amount"][sel][m], minlength=n)
-                    ln, fin = divmod(int(c), len(FINANCIERS))
-                    row = self._row((metric, ln - 1, NONE, NONE, fin, NONE))
-                    row[model.month, :-1] += per_muni
-                    row[model.month, -1] += per_muni.sum()
-
-    def _bincount_set(self, metric, muni, line=NONE, domain=NONE, group=NONE, weights=None) -> None:
-        n = self.n_muni
-        line = np.broadcast_to(np.asarray(line, dtype=np.int64), muni.shape)
-        domain = np.broadcast_to(np.asarray(domain, dtype=np.int64), muni.shape)
-        code = (line + 1) * 5 + domain + 1
-        for c in range(20):
-            sel = code == c
-            if not sel.any():
-                continue
-            per_muni = np.bincount(muni[sel], weights=None if weights is None else weights[sel], minlength=n)
-            ln, d = divmod(c, 5)
-            self._set((metric, ln - 1, NONE, d - 1, NONE, group), per_muni, per_muni.sum())
+        chunks = list(model.ledger.month_chunks(model.month))
+        if not chunks:
+            return
+        column = {name: np.concatenate([ch[name] for ch in chunks]) for name in ("kind", "line", "payer", "municipality")}
+        muni = column["municipality"].astype(np.int64)
+        if len(muni) and muni.min() < 0:
+            raise ValueError("a payment without a municipality")
+        key = (LEDGER_METRIC_OF_KIND[column["kind"]] * (len(LINES) + 1) + column["line"].astype(np.int64) + 1) \
+            * len(FINANCIERS) + column["payer"]
+        batch = np.repeat(np.arange(len(chunks)), [len(ch["amount"]) for ch in chunks])
+        occurring = np.bincount(key, minlength=LEDGER_CODES)
+        present = np.flatnonzero(occurring)
+        slot = np.zeros(len(occurring), dtype=np.int64)
+        slot[present] = np.arange(len(present))
+        per_muni = np.bincount((batch * len(present) + slot[key]) * n + muni,
+                               weights=np.concatenate([ch["amount"] for ch in chunks]),
+                               minlength=len(chunks) * len(present) * n).reshape(len(chunks), len(present), n)
+        # the first batch of a month has some of its rows first: new rows are made in that order
+        first = np.argmax(per_muni.any(axis=2), axis=0) if len(chunks) > 1 else np.zeros(len(present), dtype=np.int64)
+        order = np.lexsort((present, first))
+        rows = np.empty(len(present), dtype=np.intp)
+        rows[order] = self._rows(_ledger_keys(present[order].tobytes()))
+        self._add(rows, per_muni.sum(axis=0), per_muni.sum(axis=2).sum(axis=0))
 
     def _set_present(self, metric, per_line_domain_muni, present=None) -> None:
-        """Set (line, domain) rows from sums of shape (3 lines, 4 domains, municipalities); like
-        `_bincount_set`, only combinations that occur anywhere (`present`, or a count above 0)
-        get a row."""
-        for ln in range(3):
-            for d in range(len(REPORT_DOMAINS)):
-                per_muni = per_line_domain_muni[ln, d]
-                if present[ln, d] if present is not None else per_muni.any():
-                    self._set((metric, ln, NONE, d, NONE, NONE), per_muni, per_muni.sum())
+        """Set (line, domain) rows from sums of shape (3 lines, 4 domains, municipalities); only
+        combinations that occur (`present`, or a count above 0 somewhere) get a row. A row once
+        made is set every month after: 0 when its combination does not occur, the value it would
+        keep unset, so that the month's rows are mostly the same list."""
+        values = per_line_domain_muni.reshape(-1, self.n_muni)
+        self._set_occurring((metric, "line", "domain"), values, present.ravel() if present is not None else None)
 
     def _set_present_groups(self, metric, per_line_group_muni) -> None:
-        """Set (line, group) rows from counts of shape (3 lines, 5 groups, municipalities)."""
-        for g in range(len(GROUP_NAMES)):
-            for ln in range(3):
-                per_muni = per_line_group_muni[ln, g]
-                if per_muni.any():
-                    self._set((metric, ln, NONE, NONE, NONE, g), per_muni, per_muni.sum())
+        """Set (line, group) rows from counts of shape (3 lines, 5 groups, municipalities), for
+        the combinations with a count above 0 (as `_set_present`)."""
+        values = per_line_group_muni.transpose(1, 0, 2).reshape(-1, self.n_muni)  # group by group
+        self._set_occurring((metric, "line", "group"), values)
 
-    def _set_groups(self, metric, grouped, counts, mean, domain=NONE) -> None:
-        """`_set_grouped` for everyone and the five groups (rows of `grouped` and `counts`) in
-        one go: the same divisions and sums, as arrays rather than row by row."""
-        values = np.array(grouped)
-        totals = values.sum(axis=1)
-        if mean:
-            per_muni = np.divide(values, counts, out=np.full(values.shape, np.nan), where=counts > 0)
-            count_totals = counts.sum(axis=1)
-            totals = np.divide(totals, count_totals, out=np.full(len(totals), np.nan), where=count_totals != 0)
-        else:
-            per_muni = values
-        for g in range(len(values)):
-            self._set((metric, NONE, NONE, domain, NONE, g - 1), per_muni[g], totals[g])
+    def _set_occurring(self, kind, values, occurring=None) -> None:
+        """`_set_many` for the rows of `values` whose combination occurs (`occurring`, or a value
+        other than 0) this month or occurred before; `kind` is (metric, dimension, dimension)."""
+        now = occurring if occurring is not None else values.any(axis=1)
+        before = self._occurred.get(kind)
+        occurred = self._occurred[kind] = now if before is None else before | now
+        keys = _occurring_keys(kind, occurred.tobytes())
+        values = values[occurred]
+        self._set_many(keys, values, values.sum(axis=1))
 
     def _set_grouped(self, metric, values, counts, mean, domain=NONE, group=NONE) -> None:
         """Per-municipality sums, or means when `mean` (region value weighted by counts)."""
@@ -487,16 +594,53 @@ def _joined_weights(batches: list, weights: list):
                            for c, w in zip(batches, weights)])
 
 
-def _as_dim(x):
-    """A dimension value (scalar or array) as int64, so codes do not overflow small integer types."""
-    return x if isinstance(x, int) else np.asarray(x, dtype=np.int64)
+def _group_sums(x: np.ndarray) -> np.ndarray:
+    """From sums per (municipality, income, benefit), x of shape (..., municipalities, 3, 2), to
+    per-municipality sums (..., 6, municipalities) for: everyone, then the groups of GROUP_NAMES
+    (income low, mid, high; no benefit; benefit)."""
+    return np.concatenate([x.sum(axis=(-2, -1))[..., None, :], np.swapaxes(x.sum(axis=-1), -1, -2),
+                           np.swapaxes(x.sum(axis=-2), -1, -2)], axis=-2)
 
 
-def _groups(x: np.ndarray) -> list[np.ndarray]:
-    """From sums per (municipality, income, benefit) to per-municipality sums for: everyone,
-    then the groups of GROUP_NAMES (income low, mid, high; no benefit; benefit)."""
-    return [x.sum(axis=(1, 2)), x[:, 0].sum(axis=1), x[:, 1].sum(axis=1), x[:, 2].sum(axis=1),
-            x[:, :, 0].sum(axis=1), x[:, :, 1].sum(axis=1)]
+def _means(values: np.ndarray, counts: np.ndarray, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of sums per municipality (rows, municipalities) and their region totals; the rows
+    where `mean` divided by `counts`: per municipality and for the region (weighted by the
+    counts), nan where no one is counted."""
+    per_muni = np.where(mean[:, None], np.nan, values)
+    np.divide(values, counts, out=per_muni, where=mean[:, None] & (counts > 0))
+    totals, count_totals = values.sum(axis=1), counts.sum(axis=1)
+    np.divide(totals, count_totals, out=totals, where=mean & (count_totals != 0))
+    totals[mean & (count_totals == 0)] = np.nan
+    return per_muni, totals
+
+
+@cache
+def _group_keys(metric: str, domain: int) -> tuple:
+    """The keys of everyone and the five groups (GROUP_NAMES) of a metric."""
+    return tuple((metric, NONE, NONE, domain, NONE, g) for g in range(NONE, len(GROUP_NAMES)))
+
+
+@cache
+def _occurring_keys(kind: tuple, occurred: bytes) -> tuple:
+    """The keys of `_set_occurring`'s rows: kind (metric, "line", "domain" or "group") and a
+    flag per combination, line after line (domain) or group after group, line within (group)."""
+    metric, _, second = kind
+    flags = np.frombuffer(occurred, dtype=np.bool_)
+    if second == "domain":
+        return tuple((metric, i // len(REPORT_DOMAINS), NONE, i % len(REPORT_DOMAINS), NONE, NONE)
+                     for i in np.flatnonzero(flags).tolist())
+    return tuple((metric, i % len(LINES), NONE, NONE, NONE, i // len(LINES)) for i in np.flatnonzero(flags).tolist())
+
+
+@cache
+def _ledger_keys(present: bytes) -> tuple:
+    """The keys of ledger rows from their codes (metric, line + 1, financier)."""
+    keys = []
+    for code in np.frombuffer(present, dtype=np.int64).tolist():
+        rest, fin = divmod(code, len(FINANCIERS))
+        metric, ln = divmod(rest, len(LINES) + 1)
+        keys.append((LEDGER_METRICS[metric][1], ln - 1, NONE, NONE, fin, NONE))
+    return tuple(keys)
 
 
 def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
@@ -610,12 +754,15 @@ def _add_support_users(model, clients, clients_cells, per_service) -> None:
     """Users of long-term support are clients of their line (physical domain) and service, next
     to any episode they have."""
     res, n = model.res, model.region.n_municipalities
+    supported = np.flatnonzero(res.support)  # the few with any support, then each kind among them
+    support = res.support[supported]
+    muni_all = res.municipality[supported].astype(np.int64)
+    cell_all = muni_all * 6 + res.income[supported] * 2 + res.benefit[supported]
     for name in SUPPORT_SERVICES:
-        users = np.flatnonzero(res.support & SUPPORT_BITS[name])
-        muni = res.municipality[users].astype(np.int64)
+        users = (support & SUPPORT_BITS[name]) != 0
+        muni = muni_all[users]
         line = SERVICE_LINE[S[name]]
         per_muni = np.bincount(muni, minlength=n).astype(np.float64)
         per_service[S[name]] += per_muni
         clients[line, PHYSICAL] += per_muni
-        clients_cells[line] += np.bincount(muni * 6 + res.income[users] * 2 + res.benefit[users],
-                                           minlength=n * 6)
+        clients_cells[line] += np.bincount(cell_all[users], minlength=n * 6)

@@ -19,6 +19,7 @@ import numpy as np
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
+_KEYS_KEPT = 1024  # (stream, month) keys kept for reuse
 
 
 def _mix_int(x: int) -> int:
@@ -53,17 +54,27 @@ class RandomStreams:
     def __init__(self, seed: int):
         self.seed = int(seed)
         self._stream_keys: dict[str, int] = {}  # the month-independent part, by stream name
+        self._keys: dict[tuple[str, int], np.uint64] = {}  # recent (stream, month) keys, built once
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The 64-bit key of one stream in one month."""
-        x = self._stream_keys.get(stream)
-        if x is None:
-            x = self._stream_keys[stream] = _mix_int(self.seed * _GOLDEN + zlib.crc32(stream.encode()))
-        return np.uint64(_mix_int(x + (month + 1_000_000) * _GOLDEN))
+        key = self._keys.get((stream, month))
+        if key is None:
+            x = self._stream_keys.get(stream)
+            if x is None:
+                x = self._stream_keys[stream] = _mix_int(self.seed * _GOLDEN + zlib.crc32(stream.encode()))
+            key = np.uint64(_mix_int(x + (month + 1_000_000) * _GOLDEN))
+            if len(self._keys) >= _KEYS_KEPT:  # a run asks for a few dozen a month: start afresh now and then
+                self._keys.clear()
+            self._keys[(stream, month)] = key
+        return key
 
     def uniform(self, stream: str, month: int, ids: np.ndarray) -> np.ndarray:
         """One float32 draw per resident in `ids`; the same id always gets the same draw."""
-        return _draw_for(self.key(stream, month), np.asarray(ids, dtype=np.int64))
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) == 0:  # often nobody is at risk: no call into compiled code
+            return np.empty(0, dtype=np.float32)
+        return _draw_for(self.key(stream, month), ids)
 
     def generator(self, stream: str, month: int = 0) -> np.random.Generator:
         """A numpy Generator for draws that are not per resident (initial population, births)."""

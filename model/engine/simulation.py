@@ -57,7 +57,7 @@ from model.money.financing import F, Financier, Ledger, Municipality
 from model.engine.outcomes import Outcomes
 from model.parameters import Config
 from model.policies import PolicyState
-from model.care.providers import Provider, follow_demand, provider_arrays
+from model.care.providers import Provider, follow_demand, provider_arrays, step_providers
 from model.engine.random_streams import RandomStreams
 from model.people.region import build_region
 from model.people.residents import create_population, care_propensity, group_index
@@ -135,13 +135,19 @@ class CarelinesModel(mesa.Model):
         """Contacts delivered to residents this month (paid in the financing step); the reporting
         domain and resident group are looked up unless given."""
         if len(ids):
+            res = self.res
             if report_domain is None:
-                domain = as_column(domain, len(ids), np.int64)
-                report_domain = np.where((domain > 0) & (self.res.age[ids] < 18), 3, domain)
-            if group is None:
-                group = group_index(self.res, ids).astype(np.int64)
+                if isinstance(domain, np.ndarray) and domain.ndim:
+                    report_domain = np.where((domain > 0) & (res.age[ids] < 18), 3, domain.astype(np.int64))
+                elif domain > 0:
+                    report_domain = np.where(res.age[ids] < 18, 3, int(domain))
+                else:
+                    report_domain = np.zeros(len(ids), dtype=np.int64)
+            if group is None:  # as `residents.group_index`
+                group = res.income[ids].astype(np.int64) * 2 + res.benefit[ids]
             self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64),
-                                         report_domain, group, np.asarray(contacts, dtype=np.float64)))
+                                         np.asarray(report_domain, dtype=np.int64), group,
+                                         np.asarray(contacts, dtype=np.float64)))
 
     def record_contact_totals(self, prov, report_domain, group, contacts) -> None:
         """Contacts counted per provider and resident group rather than per resident (resident id -1:
@@ -188,8 +194,7 @@ class CarelinesModel(mesa.Model):
         self.policy.update()
         if self.month % 12 == 0:
             follow_demand(self)  # per-verrichting providers grow with last year's queues, if staff allows
-        for provider in self.providers:  # creation order, as agents_by_type[Provider].do("step"), minus its overhead
-            provider.step()
+        step_providers(self)  # each provider's step, in creation order, as arrays over the providers
         provider_arrays(self)
         update_payers(self)
 

@@ -447,12 +447,11 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     """
     providers = model.providers
     n_prov = len(providers)
-    tariff = np.array([p.cfg.tariff for p in providers])
-    value = contacts * tariff[prov]
+    value = contacts * _tariffs(model)[prov]
     # value of delivered care, whatever the rule: a budget based on last year's spending reads it
-    spent = np.bincount(prov, weights=value, minlength=n_prov)
-    for p, s in zip(providers, spent):
-        p.spent_year += s
+    spent = np.array([p.spent_year for p in providers]) + np.bincount(prov, weights=value, minlength=n_prov)
+    for p, s in zip(providers, spent.tolist()):
+        p.spent_year = s
 
     # fees: which providers are paid per contact, decided per provider and looked up per contact
     fee_paid = np.array([p.contract.paid_per_contact() for p in providers], dtype=bool)[prov]
@@ -471,7 +470,7 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     model.ledger.add(model.month, F["residents"], k_prov, muni, line, k_dom, k_grp, 0, by_residents[nz])
 
     # lump sums (budget, capitation), whatever was delivered
-    pop = model.alive_by_municipality()
+    pop = model.alive_by_municipality().tolist()
     lump = np.array([p.contract.monthly_payment(pop[p.municipality]) for p in providers], dtype=np.float64)
     nz = np.nonzero(lump)[0]
     dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
@@ -480,6 +479,14 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     if model.fund is not None:
         model.fund.pay()
     book_month(model)
+
+
+def _tariffs(model) -> np.ndarray:
+    """Each provider's tariff: fixed for a model's life, so gathered once."""
+    tariff = getattr(model, "_provider_tariffs", None)
+    if tariff is None:
+        tariff = model._provider_tariffs = np.array([p.cfg.tariff for p in model.providers])
+    return tariff
 
 
 @numba.njit(cache=True)

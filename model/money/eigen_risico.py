@@ -71,4 +71,15 @@ def deterred_adult(age, income, debt) -> bool:
 def declines_referral(model, ids: np.ndarray, service: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Which referred residents decline care at a liable service (zorgmijding), given a uniform
     draw `u` each."""
-    return LIABLE_SERVICE[service] & deterred(model.res, ids) & (u < model.cfg.gatekeeper.zorgmijding)
+    res = model.res
+    return _declines(ids, service, u, res.age, res.income, res.debt, LIABLE_SERVICE,
+                     np.float32(model.cfg.gatekeeper.zorgmijding))  # float32, as the draws
+
+
+@numba.njit(cache=True)
+def _declines(ids, service, u, age, income, debt, liable_service, zorgmijding):
+    out = np.empty(len(ids), dtype=np.bool_)
+    for j in range(len(ids)):
+        i = ids[j]
+        out[j] = liable_service[service[j]] and deterred_adult(age[i], income[i], debt[i]) and u[j] < zorgmijding
+    return out

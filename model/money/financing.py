@@ -43,16 +43,18 @@ class Ledger:
     def add(self, month, payer, payee, municipality, line, domain, group, kind, amount) -> None:
         amount = np.atleast_1d(np.asarray(amount, dtype=np.float64))
         keep = amount != 0
-        if not keep.any():
+        kept = int(np.count_nonzero(keep))
+        if kept == 0:
             return
-        n, kept = len(amount), int(np.count_nonzero(keep))
-        cols = dict(month=month, payer=payer, payee=payee, municipality=municipality, line=line,
-                    domain=domain, group=group, kind=kind, amount=amount)
+        n = len(amount)
+        every = kept == n  # usually every amount is kept: copies rather than selections
         chunk = {}
-        for name, value in cols.items():
+        for name, value in zip(self.COLUMNS, (month, payer, payee, municipality, line, domain, group, kind, amount)):
             value = np.asarray(value)
-            if value.size == 1 and n != 1:  # one value for every row: filled, cheaper than broadcasting
-                chunk[name] = np.full(kept, value.reshape(()))
+            if value.size == 1:  # one value for every row: repeated, cheaper than broadcasting
+                chunk[name] = value.reshape(1).repeat(kept)
+            elif value.shape == (n,):
+                chunk[name] = value.copy() if every else value[keep]
             else:
                 chunk[name] = np.broadcast_to(value, (n,))[keep]
         self._chunks.append(chunk)

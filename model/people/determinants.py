@@ -59,8 +59,13 @@ def monthly(yearly) -> np.ndarray:
     return -np.expm1(-np.asarray(yearly, dtype=np.float64) / 12.0)
 
 
-def step(model) -> None:
-    res, cfg = model.res, model.cfg.determinants
+def rates(model) -> tuple:
+    """The monthly chances and network rates of the kernel, from the config and the wijken: the
+    same every month, so made once per model."""
+    cached = getattr(model, "_determinant_rates", None)
+    if cached is not None:
+        return cached
+    cfg = model.cfg.determinants
     income_factor = np.array([cfg.debt_onset_low_income, 1.0, 0.3])      # by income group
     benefit_factor = np.array([1.0, cfg.debt_onset_benefit])              # without, with benefit
     p_debt_onset = monthly(cfg.debt_onset * np.outer(income_factor, benefit_factor))
@@ -69,7 +74,14 @@ def step(model) -> None:
     p_benefit = np.stack([monthly(entry), monthly(np.full(3, cfg.benefit_exit))], axis=1)  # [income, on benefit]
     level = 0.65 - 0.25 * model.region.wijk_deprivation
     network_rates = np.array([cfg.network_drift, cfg.network_social_health, cfg.participation_ties], dtype=np.float32)
+    model._determinant_rates = (level.astype(np.float32), p_debt_onset, p_debt_resolution, p_benefit, network_rates)
+    return model._determinant_rates
+
+
+def step(model) -> None:
+    res = model.res
+    level, p_debt_onset, p_debt_resolution, p_benefit, network_rates = rates(model)
     _step(res.alive, res.age, res.income, res.benefit, res.debt, res.debt_months, res.network, res.health[SOCIAL],
-          res.wijk, level.astype(np.float32), res.participating, res.service, res.state,
+          res.wijk, level, res.participating, res.service, res.state,
           model.streams.key("determinants.debt", model.month), model.streams.key("determinants.benefit", model.month),
           p_debt_onset, p_debt_resolution, p_benefit, network_rates)

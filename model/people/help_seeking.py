@@ -55,9 +55,13 @@ def step(model) -> None:
         to_gp = x < w_gp
         to_nulde = ~to_gp & (x < w_gp + w_nulde)
         to_wijk = ~to_gp & ~to_nulde
-        eerste_lijn.gp_consult(model, ids[to_gp], d)
-        nulde_lijn.intake(model, ids[to_nulde], d)
-        eerste_lijn.wijkteam_intake(model, ids[to_wijk], d)
+        # the nulde lijn and the wijkteam first, so that the GP sees everyone who comes to the
+        # practice this month in this domain at once (each resident's path is the same in any
+        # order: routing one resident changes nothing another's depends on)
+        gp_visits = [ids[to_gp]]
+        nulde_lijn.intake(model, ids[to_nulde], d, gp_visits=gp_visits)
+        eerste_lijn.wijkteam_intake(model, ids[to_wijk], d, gp_visits=gp_visits)
+        eerste_lijn.gp_consult(model, np.sort(np.concatenate(gp_visits)) if len(gp_visits) > 1 else gp_visits[0], d)
 
     minor_gp_contacts(model)
 
