@@ -32,6 +32,9 @@ DOMAINS = ("physical", "mental", "social")
 NONE = -1
 
 LIVE: weakref.WeakSet = weakref.WeakSet()  # every ClassroomModel still holding its simulations
+# the page's server runs small models on many session threads for hours: freed memory goes back
+# to the system at once rather than being kept for the next month of a large run
+memory.return_freed_memory_promptly()
 
 
 def month_summary(sim: CarelinesModel) -> dict:
