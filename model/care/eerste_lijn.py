@@ -108,7 +108,8 @@ def refer_up_or_keep(model, ids: np.ndarray, domain: int) -> None:
     """The GP's referral to the tweede lijn; the GP keeps what is not accepted."""
     if len(ids):
         refused = tweede_lijn.refer_up(model, ids, domain, from_line=EERSTE, via_wijkteam=False)
-        episodes.refer(model, refused, domain, GP, from_line=-1)
+        if len(refused):
+            episodes.refer(model, refused, domain, GP, from_line=-1)
 
 
 def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarray:
@@ -164,15 +165,17 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False, 
         model.streams.key(f"wijkteam.intake.{domain}", model.month), severity.dtype.type(g.wijkteam_max_light),
         severity.dtype.type(g.nulde_max_severity), res.age.dtype.type(g.wmo_min_age), domain, from_gp)
     light, nulde, gp, up = (paths[bounds[k]:bounds[k + 1]] for k in range(4))
-    episodes.refer(model, light, domain, WIJKTEAM, from_line=-1)
-    # sent by the GP: adults go on to social work; mild social needs of adults go down as well
-    nulde_lijn.intake(model, nulde, domain, from_line=EERSTE)
+    if len(light):
+        episodes.refer(model, light, domain, WIJKTEAM, from_line=-1)
+    if len(nulde):  # adults sent by the GP go on to social work; mild social needs of adults as well
+        nulde_lijn.intake(model, nulde, domain, from_line=EERSTE)
     if len(gp):  # adults with a mental need, the younger ones with a physical need
         model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=domain)  # adults
         see_gp(model, gp, domain, gp_visits)
     # what the tweede lijn does not accept goes home without help: these residents were not
     # among those the wijkteam helps itself; they may come back when the need has grown
-    tweede_lijn.refer_up(model, up, domain, from_line=EERSTE, via_wijkteam=True)
+    if len(up):
+        tweede_lijn.refer_up(model, up, domain, from_line=EERSTE, via_wijkteam=True)
 
 
 LIGHT_HELP, TO_NULDE, TO_GP, UP = 0, 1, 2, 3  # the wijkteam's paths, in the order it takes them

@@ -36,12 +36,15 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1, gp_visits: 
         eerste_lijn.see_gp(model, up, domain, gp_visits)
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
         episodes.refer(model, up, domain, WIJKTEAM, from_line=from_line)
+    if len(here) == 0:
+        return
     if domain == PHYSICAL:  # no debt behind a physical need: support here
         episodes.refer(model, here, domain, SOCIAL_BASIS, from_line)
         return
     # a debtor's mental need and the debt behind it at once: social work for the need and
     # schuldhulp for the debt (as a social episode) where the social need has no help yet
-    episodes.refer(model, both, SOCIAL, SCHULDHULP, from_line)
+    if len(both):
+        episodes.refer(model, both, SOCIAL, SCHULDHULP, from_line)
     episodes.refer(model, here, domain, service, from_line)
 
 

@@ -23,7 +23,7 @@ from model.care.services import PHYSICAL, S, SOCIAL
 from model.engine.threads import CHUNKS, chunk, join_chunks
 
 
-TO_GP, TO_NULDE, TO_WIJKTEAM = 0, 1, 2  # the channels, in the order `_seekers` lists them
+TO_GP, TO_NULDE, TO_WIJKTEAM = 0, 1, 2  # the channels, in the order `_by_channel` lists them
 
 
 def step(model) -> None:
@@ -33,17 +33,18 @@ def step(model) -> None:
     pull = hs.latent_demand_light_help_pull
     reach = pol.coverage * ((1.0 - pull) + pull * pol.light_help)
     f32, f64 = np.float32, np.float64
-    # who seeks help in each domain and through which channel, in one pass: routing in one
+    # who seeks help in each domain and through which channel, in two compiled passes: routing in one
     # domain changes nothing that decides whether or where a resident seeks help in another
-    seekers, bounds = _seekers(
+    ids, u, p, bounds = _seekers(
         model.severity, res.state, res.network, res.age, res.municipality, reach, np.asarray(hs.seek_base, dtype=f32),
         np.asarray(hs.seek_severity, dtype=f32), f32(hs.informal_absorption), hs.latent_demand,
-        np.array([model.streams.key(f"help_seeking.{d}", model.month) for d in range(3)], dtype=np.uint64),
-        np.asarray(hs.gp_norm, dtype=f64), np.asarray(hs.nulde_norm, dtype=f64), np.asarray(hs.wijkteam_norm, dtype=f64),
-        f64(hs.youth_wijkteam_norm), np.asarray(pol.social_basis_access, dtype=f64),
-        np.asarray(pol.coverage, dtype=f64))
+        np.array([model.streams.key(f"help_seeking.{d}", model.month) for d in range(3)], dtype=np.uint64))
+    seekers, starts = _by_channel(ids, u, p, bounds, res.age, res.municipality, np.asarray(hs.gp_norm, dtype=f64),
+                                  np.asarray(hs.nulde_norm, dtype=f64), np.asarray(hs.wijkteam_norm, dtype=f64),
+                                  f64(hs.youth_wijkteam_norm), np.asarray(pol.social_basis_access, dtype=f64),
+                                  np.asarray(pol.coverage, dtype=f64))
     for d in range(3):
-        first, gp_end, nulde_end, last = bounds[3 * d:3 * d + 4]
+        first, gp_end, nulde_end, last = starts[3 * d:3 * d + 4]
         if first == last:
             continue
         res.root[d, seekers[first:last]] = root_domain(model, d, seekers[first:last])
@@ -60,17 +61,15 @@ def step(model) -> None:
 
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _seekers(severity, state, network, age, municipality, reach, seek_base, seek_severity, informal_absorption,
-             latent_demand, keys, gp_norm, nulde_norm, wijkteam_norm, youth_wijkteam_norm, social_basis_access,
-             coverage):
-    """Residents with a need and no episode in a domain who seek help there this month, listed
-    by domain and, within it, by channel (GP, nulde lijn, wijkteam), each part in id order; and
-    where each part starts (bounds[3 * domain + channel], the next domain's start at the end).
-    The chance is computed in the precision numpy would use: float32 for the severity and
-    network terms, float64 once latent demand is added. The channel reuses the draw (u/p is
-    uniform given u < p), weighted by the local norms."""
+             latent_demand, keys):
+    """Residents with a need and no episode in a domain who seek help there this month: their
+    ids, draws and chances, domain by domain in id order, and where each domain's part starts
+    (bounds). The chance is computed in the precision numpy would use: float32 for the
+    severity and network terms, float64 once latent demand is added."""
     n = severity.shape[1]
     out_ids = np.empty((3, n), dtype=np.int64)  # each block writes at its own start; joined below
-    out_channel = np.empty((3, n), dtype=np.int8)
+    out_u = np.empty((3, n), dtype=np.float32)
+    out_p = np.empty((3, n), dtype=np.float64)
     found = np.zeros((3, CHUNKS), dtype=np.int64)
     one = np.float32(1.0)
     for c in numba.prange(CHUNKS):  # blocks of residents
@@ -86,42 +85,65 @@ def _seekers(severity, state, network, age, municipality, reach, seek_base, seek
                     factor = 1.0 if (age[i] < ADULT_AGE or d == 2) else 0.3
                     p = min(max(np.float64(p32) + latent_demand * reach[municipality[i]] * factor, 0.0), 1.0)
                     u = draw(keys[d], i)
-                    if not np.float64(u) < p:
-                        continue
-                    position = np.float64(u) / p
-                else:  # physical needs have no latent demand: the chance stays in float32
+                    seek = np.float64(u) < p
+                else:
                     p32 = min(max(p32, np.float32(0.0)), one)
                     u = draw(keys[d], i)
-                    if not u < p32:
-                        continue
-                    position = np.float64(u / p32)
-                child = age[i] < ADULT_AGE
-                w_gp = gp_norm[d]
-                w_nulde = nulde_norm[d] * social_basis_access[municipality[i]] * (0.3 if child else 1.0)
-                w_wijk = (youth_wijkteam_norm if (child and d != PHYSICAL) else wijkteam_norm[d]) * \
-                    coverage[municipality[i]]
-                x = position * (w_gp + w_nulde + w_wijk)
-                out_ids[d, k[d]] = i
-                out_channel[d, k[d]] = TO_GP if x < w_gp else (TO_NULDE if x < w_gp + w_nulde else TO_WIJKTEAM)
-                k[d] += 1
+                    seek = u < p32
+                    p = np.float64(p32)
+                if seek:
+                    out_ids[d, k[d]] = i
+                    out_u[d, k[d]] = u
+                    out_p[d, k[d]] = p
+                    k[d] += 1
         for d in range(3):
             found[d, c] = k[d] - lo
-    sizes = np.zeros(3, dtype=np.int64)
+    bounds = np.zeros(4, dtype=np.int64)
     for d in range(3):
-        sizes[d] = join_chunks(out_ids[d], found[d])
-        join_chunks(out_channel[d], found[d])
-    ids = np.empty(sizes.sum(), dtype=np.int64)
-    bounds = np.zeros(10, dtype=np.int64)
+        bounds[d + 1] = bounds[d] + join_chunks(out_ids[d], found[d])
+        join_chunks(out_u[d], found[d])
+        join_chunks(out_p[d], found[d])
+    ids = np.empty(bounds[3], dtype=np.int64)
+    u = np.empty(bounds[3], dtype=np.float32)
+    p = np.empty(bounds[3], dtype=np.float64)
+    for d in range(3):
+        size = bounds[d + 1] - bounds[d]
+        ids[bounds[d]:bounds[d + 1]] = out_ids[d, :size]
+        u[bounds[d]:bounds[d + 1]] = out_u[d, :size]
+        p[bounds[d]:bounds[d + 1]] = out_p[d, :size]
+    return ids, u, p, bounds
+
+
+@numba.njit(cache=True)
+def _by_channel(ids, u, p, bounds, age, municipality, gp_norm, nulde_norm, wijkteam_norm, youth_wijkteam_norm,
+                social_basis_access, coverage):
+    """The seekers of `_seekers` by domain and, within it, by channel (GP, nulde lijn, wijkteam),
+    each part in id order, and where each part starts (starts[3 * domain + channel], the end
+    last). The channel reuses the draw (u/p is uniform given u < p), weighted by the local
+    norms, in the precision numpy would use (the chance of a physical need is float32)."""
+    out = np.empty(len(ids), dtype=np.int64)
+    channel = np.empty(len(ids), dtype=np.int8)
+    starts = np.zeros(10, dtype=np.int64)
     k = 0
     for d in range(3):
-        for channel in range(3):  # each channel's part in id order
-            bounds[3 * d + channel] = k
-            for j in range(sizes[d]):
-                if out_channel[d, j] == channel:
-                    ids[k] = out_ids[d, j]
+        for j in range(bounds[d], bounds[d + 1]):
+            i = ids[j]
+            position = np.float64(u[j] / np.float32(p[j])) if d == PHYSICAL else np.float64(u[j]) / p[j]
+            child = age[i] < ADULT_AGE
+            w_gp = gp_norm[d]
+            w_nulde = nulde_norm[d] * social_basis_access[municipality[i]] * (0.3 if child else 1.0)
+            w_wijk = (youth_wijkteam_norm if (child and d != PHYSICAL) else wijkteam_norm[d]) * \
+                coverage[municipality[i]]
+            x = position * (w_gp + w_nulde + w_wijk)
+            channel[j] = TO_GP if x < w_gp else (TO_NULDE if x < w_gp + w_nulde else TO_WIJKTEAM)
+        for c in range(3):  # each channel's part in id order
+            starts[3 * d + c] = k
+            for j in range(bounds[d], bounds[d + 1]):
+                if channel[j] == c:
+                    out[k] = ids[j]
                     k += 1
-    bounds[9] = k
-    return ids, bounds
+    starts[9] = k
+    return out, starts
 
 
 def minor_gp_contacts(model) -> None:
