@@ -180,24 +180,18 @@ class Outcomes:
     def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
         """Count events for residents `ids`; dims are scalars or arrays aligned with ids.
 
-        Events are only noted here (a few hundred calls a month); `_add_pending` adds them to
-        the metric rows once a month."""
-        if self.model.month < 0 or len(ids) == 0:
+        Events are only noted here (a few hundred calls a month), with copies of the ids and of
+        any dimension given per event; `_add_pending` adds them to the metric rows once a month."""
+        if len(ids) == 0 or self.model.month < 0:
             return
         assert res is self.model.res, "events are counted for the model's residents"
-        # code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1, in int64 so that small integer types
-        # do not overflow
-        if type(line) is int and type(to_line) is int and type(domain) is int:  # the most common case
-            code = 20 * line + 5 * to_line + domain + 26
-        else:
-            if type(line) is int and type(to_line) is int:  # the next most common: the domain varies
-                code = np.add(domain, 20 * line + 5 * to_line + 26, dtype=np.int64)
-            else:
-                code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
-                        + np.add(domain, 26, dtype=np.int64))
-            if code.ndim == 0:  # numpy scalars: one code
-                code = int(code)
-        self._pending.append((metric, np.array(ids, copy=True), code, weights))
+        if type(line) is not int:
+            line = np.array(line)
+        if type(to_line) is not int:
+            to_line = np.array(to_line)
+        if type(domain) is not int:
+            domain = np.array(domain)
+        self._pending.append((metric, np.array(ids), line, to_line, domain, weights))
 
     def _add_pending(self) -> None:
         """Add the events noted by `count` to this month's rows: all metrics' events in one count
@@ -206,7 +200,7 @@ class Outcomes:
         if not self._pending:
             return
         n, res = self.n_muni, self.model.res
-        metrics, batches, codes, weights = zip(*self._pending)
+        metrics, batches, lines, to_lines, domains, weights = zip(*self._pending)
         numbers = self._metric_number
         for metric in metrics:
             if metric not in numbers:
@@ -216,12 +210,19 @@ class Outcomes:
         lengths = np.fromiter(map(len, batches), dtype=np.int64, count=len(batches))
         ids = np.concatenate(batches)
         muni = res.municipality[ids].astype(np.int64)
-        # (metric, code) of every event: the batch's one code, or its code per event
-        per_event = [type(c) is not int for c in codes]
-        key = np.repeat(metric_of_batch * EVENT_CODES + np.array([0 if e else c for c, e in zip(codes, per_event)],
-                                                                 dtype=np.int64), lengths)
-        if any(per_event):
-            key[np.repeat(np.array(per_event), lengths)] += np.concatenate([c for c, e in zip(codes, per_event) if e])
+        # (metric, code) of every event, code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1: the
+        # batch's dimensions given once, then those given per event, added in int64
+        key = metric_of_batch * EVENT_CODES + 26
+        per_event = []
+        for dims, factor in ((lines, 20), (to_lines, 5), (domains, 1)):
+            varying = [type(d) is not int and d.ndim > 0 for d in dims]
+            key += factor * np.array([0 if v else int(d) for d, v in zip(dims, varying)], dtype=np.int64)
+            if any(varying):
+                per_event.append((varying, dims, factor))
+        key = np.repeat(key, lengths)
+        for varying, dims, factor in per_event:
+            key[np.repeat(np.array(varying), lengths)] += factor * np.concatenate(
+                [d for d, v in zip(dims, varying) if v]).astype(np.int64)
         weights = _joined_weights(batches, weights)
 
         occurring = np.bincount(key)
