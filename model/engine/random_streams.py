@@ -19,7 +19,7 @@ import numpy as np
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
-_KEYS_KEPT = 1024  # (stream, month) keys kept for reuse
+_KEYS_KEPT = 1024  # (stream, month) keys of other months than the current one kept for reuse
 
 
 def _mix_int(x: int) -> int:
@@ -66,47 +66,43 @@ class RandomStreams:
     def __init__(self, seed: int):
         self.seed = int(seed)
         self._stream_keys: dict[str, int] = {}  # the month-independent part, by stream name
-        # the keys of the latest month asked for, by stream: when a later month is first asked
-        # for, the keys of every stream seen so far are made for it at once (a month asks for
-        # about 85 keys, 43 of them distinct, mostly the same streams as the month before)
+        # the keys of the month being run, by stream (`start_month`), and of other months asked for
         self._month: int | None = None
         self._month_keys: dict[str, np.uint64] = {}
-        self._keys: dict[tuple[str, int], np.uint64] = {}  # keys of earlier months asked for, built once
+        self._keys: dict[tuple[str, int], np.uint64] = {}
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The 64-bit key of one stream in one month."""
         if month == self._month:
             key = self._month_keys.get(stream)
             if key is None:
-                key = self._month_keys[stream] = np.uint64(_mix_int(self._stream_key(stream) +
-                                                                    (month + 1_000_000) * _GOLDEN))
+                key = self._month_keys[stream] = self._new_key(stream, month)
             return key
-        if self._month is None or month > self._month:
-            self._start_month(month)
-            return self.key(stream, month)
         key = self._keys.get((stream, month))
         if key is None:
-            key = np.uint64(_mix_int(self._stream_key(stream) + (month + 1_000_000) * _GOLDEN))
-            if len(self._keys) >= _KEYS_KEPT:  # a few streams use fixed months: start afresh now and then
+            key = self._new_key(stream, month)
+            if len(self._keys) >= _KEYS_KEPT:  # keys of streams with a fixed month, or without start_month
                 self._keys.clear()
             self._keys[(stream, month)] = key
         return key
 
-    def _stream_key(self, stream: str) -> int:
+    def _new_key(self, stream: str, month: int) -> np.uint64:
         x = self._stream_keys.get(stream)
         if x is None:
             x = self._stream_keys[stream] = _mix_int(self.seed * _GOLDEN + zlib.crc32(stream.encode()))
-        return x
+        return np.uint64(_mix_int(x + (month + 1_000_000) * _GOLDEN))
 
-    def _start_month(self, month: int) -> None:
-        """Make the keys of `month` for all streams asked for in the latest month, in one go
-        (the same keys as `_mix_int` one at a time: uint64 arithmetic wraps as the mask does)."""
+    def start_month(self, month: int) -> None:
+        """A new month begins: make its keys of all streams asked for in the month before, in
+        one go (a month asks for about 85 keys, 43 of them distinct, mostly the same streams
+        every month). The same keys as `key` makes one at a time: uint64 arithmetic wraps as
+        `_mix_int`'s mask does."""
         streams = list(self._month_keys)
         self._month = month
         if streams:
             parts = np.array([self._stream_keys[s] for s in streams], dtype=np.uint64)
-            keys = _mix_keys(parts, np.uint64(((month + 1_000_000) * _GOLDEN) & _MASK))
-            self._month_keys = dict(zip(streams, keys))
+            offset = np.uint64(((month + 1_000_000) * _GOLDEN) & _MASK)
+            self._month_keys = dict(zip(streams, _mix_keys(parts, offset)))
         else:
             self._month_keys = {}
 
