@@ -72,50 +72,6 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
     return staying[:s], starts[:k], start_severity[:k]
 
 
-@numba.njit(cache=True)
-def _free_places(staying, starts, municipality, provider_of_muni, capacity):
-    """Places left per provider after the users who stay (at least 0), and whether every
-    provider has room for all its starters (`hospital_care.fit_in`'s common case)."""
-    free = np.floor(capacity)
-    for i in staying:
-        free[provider_of_muni[municipality[i]]] -= 1.0
-    places = np.maximum(free, 0.0).astype(np.int64)
-    wanted = np.zeros(len(capacity), dtype=np.int64)
-    for i in starts:
-        wanted[provider_of_muni[municipality[i]]] += 1
-    return places, (wanted <= places).all()
-
-
-@numba.njit(cache=True)
-def _serve(staying, new, support, bit, uses_this_year, use_bit, care_this_year, care_bit, municipality,
-           provider_of_muni, contact_factor, contacts_per_month):
-    """The month's users of one kind: those who stay and the new ones (both in id order, no id
-    in both), merged in id order; the new ones get the support, all of them its use (and care)
-    bits this year. Returns the users, their provider and their contacts."""
-    for i in new:
-        support[i] |= bit
-    n = len(staying) + len(new)
-    users = np.empty(n, dtype=np.int64)
-    a = b = 0
-    for k in range(n):
-        if b == len(new) or (a < len(staying) and staying[a] < new[b]):
-            users[k] = staying[a]
-            a += 1
-        else:
-            users[k] = new[b]
-            b += 1
-    prov = np.empty(n, dtype=np.int64)
-    contacts = np.empty(n, dtype=np.float64)
-    for k in range(n):
-        i = users[k]
-        uses_this_year[i] |= use_bit
-        care_this_year[i] |= care_bit
-        p = provider_of_muni[municipality[i]]
-        prov[k] = p
-        contacts[k] = contacts_per_month * np.float64(contact_factor[p])
-    return users, prov, contacts
-
-
 def _rules(model) -> list[tuple]:
     """Per kind of support: its name, bit, use and care bits, and the parameters of `_changes`
     (in float32, as the health arrays); fixed for a model's life, so made once."""
@@ -142,12 +98,13 @@ def step(model) -> None:
                                              bit, *params, model.streams.key(end_stream, model.month),
                                              model.streams.key(start_stream, model.month))
         provider_of_muni = model.provider_index[S[name]]
-        free, all_fit = _free_places(staying, starts, res.municipality, provider_of_muni, model.provider_capacity)
+        free, all_fit = hospital_care.places_left(staying, starts, res.municipality, provider_of_muni,
+                                                  model.provider_capacity)
         new = starts if all_fit else \
             starts[hospital_care.fit_in(episodes.provider_of(model, S[name], starts), free, severity, starts)]
-        users, prov, contacts = _serve(staying, new, res.support, bit, res.uses_this_year, use_bit,
-                                       res.care_this_year, care_bit, res.municipality, provider_of_muni,
-                                       model.provider_contact_factor, float(svc.contacts_per_month))
+        users, prov, contacts = hospital_care.serve(staying, new, res.support, bit, res.uses_this_year, use_bit,
+                                                    res.care_this_year, care_bit, res.municipality, provider_of_muni,
+                                                    model.provider_contact_factor, float(svc.contacts_per_month))
         model.outcomes.count(starts_metric, res, new)
         users_of.append(users)
         prov_of.append(prov)
