@@ -70,6 +70,7 @@ class RandomStreams:
         self._month: int | None = None
         self._month_keys: dict[str, np.uint64] = {}
         self._keys: dict[tuple[str, int], np.uint64] = {}
+        self._parts: tuple[list, np.ndarray] = ([], np.zeros(0, dtype=np.uint64))  # streams and their parts
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The 64-bit key of one stream in one month."""
@@ -100,9 +101,10 @@ class RandomStreams:
         streams = list(self._month_keys)
         self._month = month
         if streams:
-            parts = np.array([self._stream_keys[s] for s in streams], dtype=np.uint64)
+            if streams != self._parts[0]:  # mostly the same streams as the month before
+                self._parts = (streams, np.array([self._stream_keys[s] for s in streams], dtype=np.uint64))
             offset = np.uint64(((month + 1_000_000) * _GOLDEN) & _MASK)
-            self._month_keys = dict(zip(streams, _mix_keys(parts, offset)))
+            self._month_keys = dict(zip(streams, _mix_keys(self._parts[1], offset)))
         else:
             self._month_keys = {}
 
