@@ -17,10 +17,12 @@ accept goes home without help.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model.care import episodes, nulde_lijn, tweede_lijn
 from model.care.episodes import ADULT_AGE
+from model.engine.random_streams import draw
 from model.people.residents import GP_MENTAL_ADULT, GP_SOCIAL_ADULT, NONE
 from model.care.services import EERSTE, MENTAL, PHYSICAL, S, SOCIAL
 
@@ -106,7 +108,8 @@ def refer_up_or_keep(model, ids: np.ndarray, domain: int) -> None:
     """The GP's referral to the tweede lijn; the GP keeps what is not accepted."""
     if len(ids):
         refused = tweede_lijn.refer_up(model, ids, domain, from_line=EERSTE, via_wijkteam=False)
-        episodes.refer(model, refused, domain, GP, from_line=-1)
+        if len(refused):
+            episodes.refer(model, refused, domain, GP, from_line=-1)
 
 
 def referral_weighs_waiting(model, ids, domain: int, severity, bar) -> np.ndarray:
@@ -154,35 +157,62 @@ def wijkteam_intake(model, ids: np.ndarray, domain: int, from_gp: bool = False, 
     them together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
-    res, g, pol = model.res, model.cfg.gatekeeper, model.policy
-    sev = model.severity[domain, ids]
-    child = res.age[ids] < ADULT_AGE
-    u = model.streams.uniform(f"wijkteam.intake.{domain}", model.month, ids)
-    light = (sev < g.wijkteam_max_light) & (u < pol.light_help[res.municipality[ids]])
-    episodes.refer(model, ids[light], domain, WIJKTEAM, from_line=-1)
-    on = ~light
-    rest, child, sev = ids[on], child[on], sev[on]
-    if from_gp:  # sent by the GP: adults go on to social work, children to youth care
-        nulde_lijn.intake(model, rest[~child], domain, from_line=EERSTE)
-        rest = rest[child]
-    elif domain == SOCIAL:
-        down = ~child & (sev < g.nulde_max_severity)
-        nulde_lijn.intake(model, rest[down], domain, from_line=EERSTE)
-        rest, child = rest[~down], child[~down]
-    if domain == MENTAL and not from_gp:  # adults with a mental need go to the GP
-        to_gp = ~child
-        gp = rest[to_gp]
-        if len(gp):
-            model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=MENTAL)  # adults
-            see_gp(model, gp, domain, gp_visits)
-        rest = rest[child]
-    elif domain == PHYSICAL:  # the younger ones with a physical need go to the GP
-        older = res.age[rest] >= g.wmo_min_age
-        gp = rest[~older]
-        if len(gp):
-            model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=PHYSICAL)
-            see_gp(model, gp, domain, gp_visits)
-        rest = rest[older]
+    res, g = model.res, model.cfg.gatekeeper
+    severity = model.severity[domain]
+    # thresholds in the residents' precision, as numpy compares an array with a Python number
+    paths, bounds = _wijkteam_paths(
+        ids, severity, res.age, res.municipality, model.policy.light_help,
+        model.streams.key(f"wijkteam.intake.{domain}", model.month), severity.dtype.type(g.wijkteam_max_light),
+        severity.dtype.type(g.nulde_max_severity), res.age.dtype.type(g.wmo_min_age), domain, from_gp)
+    light, nulde, gp, up = (paths[bounds[k]:bounds[k + 1]] for k in range(4))
+    if len(light):
+        episodes.refer(model, light, domain, WIJKTEAM, from_line=-1)
+    if len(nulde):  # adults sent by the GP go on to social work; mild social needs of adults as well
+        nulde_lijn.intake(model, nulde, domain, from_line=EERSTE)
+    if len(gp):  # adults with a mental need, the younger ones with a physical need
+        model.outcomes.count("referrals", res, gp, line=EERSTE, to_line=EERSTE, domain=domain)  # adults
+        see_gp(model, gp, domain, gp_visits)
     # what the tweede lijn does not accept goes home without help: these residents were not
     # among those the wijkteam helps itself; they may come back when the need has grown
-    tweede_lijn.refer_up(model, rest, domain, from_line=EERSTE, via_wijkteam=True)
+    if len(up):
+        tweede_lijn.refer_up(model, up, domain, from_line=EERSTE, via_wijkteam=True)
+
+
+LIGHT_HELP, TO_NULDE, TO_GP, UP = 0, 1, 2, 3  # the wijkteam's paths, in the order it takes them
+
+
+@numba.njit(cache=True)
+def _wijkteam_paths(ids, severity, age, municipality, light_help, key, max_light, nulde_max_severity, wmo_min_age,
+                    domain, from_gp):
+    """The wijkteam's path for each resident in `ids`: light help (with chance light_help of the
+    municipality, for needs below max_light), down to the nulde lijn (adults sent by the GP, and
+    adults with a mild social need), to the GP (adults with a mental need who came themselves,
+    residents under wmo_min_age with a physical need), or up to the tweede lijn. The residents
+    grouped by path, each group in the order of `ids`, and where each group starts."""
+    path = np.empty(len(ids), dtype=np.int8)
+    for j in range(len(ids)):
+        i = ids[j]
+        child = age[i] < ADULT_AGE
+        if severity[i] < max_light and draw(key, i) < light_help[municipality[i]]:
+            path[j] = LIGHT_HELP
+        elif from_gp:
+            path[j] = TO_NULDE if not child else (TO_GP if domain == PHYSICAL and age[i] < wmo_min_age else UP)
+        elif domain == SOCIAL and not child and severity[i] < nulde_max_severity:
+            path[j] = TO_NULDE
+        elif domain == MENTAL:
+            path[j] = TO_GP if not child else UP
+        elif domain == PHYSICAL:
+            path[j] = TO_GP if age[i] < wmo_min_age else UP
+        else:
+            path[j] = UP
+    out = np.empty(len(ids), dtype=np.int64)
+    bounds = np.zeros(5, dtype=np.int64)
+    k = 0
+    for p in range(4):
+        bounds[p] = k
+        for j in range(len(ids)):
+            if path[j] == p:
+                out[k] = ids[j]
+                k += 1
+    bounds[4] = k
+    return out, bounds

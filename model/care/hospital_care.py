@@ -33,6 +33,7 @@ from model.care.services import PHYSICAL, S
 from model.engine.threads import CHUNKS, chunk, join_chunks
 
 PRIORITY_STEPS = 1000  # frailty in thousandths, for the order in which patients are fitted in
+NOBODY = np.zeros(0, dtype=np.int64)
 
 
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
@@ -98,7 +99,6 @@ def planned_care(model) -> None:
     """This month's outpatient care and planned admissions, paid per contact by the insurer."""
     res, cfg = model.res, model.cfg.hospital_care
     f32 = np.float32
-    free = np.maximum(0, np.floor(model.provider_capacity)).astype(np.int64)
     patients, providers, contacts = [], [], []  # both kinds' care, recorded as one batch
     for service, base, slope, stream, used in (
             ("hospital_outpatient", cfg.outpatient_base, cfg.outpatient_frailty, "hospital.outpatient",
@@ -108,17 +108,66 @@ def planned_care(model) -> None:
         ids, frail = _candidates(res.alive, res.age, res.health[PHYSICAL], res.income, res.debt,
                                    res.care_propensity, f32(cfg.frailty_threshold), f32(base), f32(slope),
                                    f32(model.cfg.gatekeeper.zorgmijding), model.streams.key(stream, model.month))
-        prov = episodes.provider_of(model, S[service], ids)
-        fits = fit_in(prov, free, frail, ids)
-        ids, prov = ids[fits], prov[fits]
-        res.uses_this_year[ids] |= used
+        provider_of_muni = model.provider_index[S[service]]
+        free, all_fit = places_left(NOBODY, ids, res.municipality, provider_of_muni, model.provider_capacity)
+        if not all_fit:
+            ids = ids[fit_in(episodes.provider_of(model, S[service], ids), free, frail, ids)]
+        per_month = float(getattr(model.cfg.services, service).contacts_per_month)
+        ids, prov, care = serve(ids, NOBODY, res.support, np.uint8(0), res.uses_this_year, np.uint8(used),
+                                res.care_this_year, np.uint16(0), res.municipality, provider_of_muni,
+                                model.provider_contact_factor, per_month)
         model.outcomes.count(f"{service}_patients", res, ids)
         patients.append(ids)
         providers.append(prov)
-        contacts.append(getattr(model.cfg.services, service).contacts_per_month *
-                        model.provider_contact_factor[prov].astype(np.float64))
+        contacts.append(care)
         recover(model, ids, cfg.effect)
     model.record_contacts(np.concatenate(patients), np.concatenate(providers), PHYSICAL, np.concatenate(contacts))
+
+
+@numba.njit(cache=True)
+def places_left(staying, starts, municipality, provider_of_muni, capacity):
+    """Places left per provider of a service (`provider_of_muni`: its provider per municipality)
+    after the residents who stay in its care (at least 0), and whether every provider has room
+    for all its starters (`fit_in`'s common case)."""
+    free = np.floor(capacity)
+    for i in staying:
+        free[provider_of_muni[municipality[i]]] -= 1.0
+    places = np.maximum(free, 0.0).astype(np.int64)
+    wanted = np.zeros(len(capacity), dtype=np.int64)
+    for i in starts:
+        wanted[provider_of_muni[municipality[i]]] += 1
+    return places, (wanted <= places).all()
+
+
+@numba.njit(cache=True)
+def serve(staying, new, support, bit, uses_this_year, use_bit, care_this_year, care_bit, municipality,
+          provider_of_muni, contact_factor, contacts_per_month):
+    """The month's users of a service outside episodes: those who stay and the new ones (both in
+    id order, no id in both), merged in id order; the new ones get `bit` in `support` (0: none),
+    all of them the use (and care) bits this year. Returns the users, their provider
+    (`provider_of_muni`: per municipality) and their contacts."""
+    for i in new:
+        support[i] |= bit
+    n = len(staying) + len(new)
+    users = np.empty(n, dtype=np.int64)
+    a = b = 0
+    for k in range(n):
+        if b == len(new) or (a < len(staying) and staying[a] < new[b]):
+            users[k] = staying[a]
+            a += 1
+        else:
+            users[k] = new[b]
+            b += 1
+    prov = np.empty(n, dtype=np.int64)
+    contacts = np.empty(n, dtype=np.float64)
+    for k in range(n):
+        i = users[k]
+        uses_this_year[i] |= use_bit
+        care_this_year[i] |= care_bit
+        p = provider_of_muni[municipality[i]]
+        prov[k] = p
+        contacts[k] = contacts_per_month * np.float64(contact_factor[p])
+    return users, prov, contacts
 
 
 def fit_in(prov: np.ndarray, free: np.ndarray, frail: np.ndarray, ids: np.ndarray) -> np.ndarray:

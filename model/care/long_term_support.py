@@ -72,33 +72,42 @@ def _changes(alive, age, physical, network, support, bit, end_with_need, end_wit
     return staying[:s], starts[:k], start_severity[:k]
 
 
+def _rules(model) -> list[tuple]:
+    """Per kind of support: its name, bit, use and care bits, and the parameters of `_changes`
+    (in float32, as the health arrays); fixed for a model's life, so made once."""
+    rules = getattr(model, "_support_rules", None)
+    if rules is None:
+        f32 = np.float32
+        rules = model._support_rules = []
+        for name in SUPPORT_SERVICES:
+            svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
+            rules.append((name, np.uint8(SUPPORT_BITS[name]), np.uint8(USE_BITS[name]),
+                          np.uint16(WMO if name in WMO_SERVICES else 0),
+                          (f32(1.0 / svc.episode_months), f32(rule.end_after_recovery), f32(rule.min_age),
+                           f32(model.cfg.hospital_care.frailty_threshold), f32(rule.min_frailty),
+                           f32(rule.start_rate), f32(rule.informal_substitution)),
+                          svc, f"support.{name}.end", f"support.{name}.start", f"{name}_starts"))
+    return rules
+
+
 def step(model) -> None:
     res = model.res
-    f32 = np.float32
     users_of, prov_of, contacts_of = [], [], []  # this month's users and contacts, kind after kind
-    for name in SUPPORT_SERVICES:
-        bit = SUPPORT_BITS[name]
-        svc, rule = getattr(model.cfg.services, name), getattr(model.cfg.support, name)
+    for name, bit, use_bit, care_bit, params, svc, end_stream, start_stream, starts_metric in _rules(model):
         staying, starts, severity = _changes(res.alive, res.age, res.health[PHYSICAL], res.network, res.support,
-                                             np.uint8(bit), f32(1.0 / svc.episode_months),
-                                             f32(rule.end_after_recovery), f32(rule.min_age),
-                                             f32(model.cfg.hospital_care.frailty_threshold), f32(rule.min_frailty),
-                                             f32(rule.start_rate), f32(rule.informal_substitution),
-                                             model.streams.key(f"support.{name}.end", model.month),
-                                             model.streams.key(f"support.{name}.start", model.month))
-        free = np.maximum(0, np.floor(model.provider_capacity) -
-                          np.bincount(episodes.provider_of(model, S[name], staying),
-                                      minlength=len(model.providers))).astype(np.int64)
-        new = starts[hospital_care.fit_in(episodes.provider_of(model, S[name], starts), free, severity, starts)]
-        res.support[new] |= np.uint8(bit)
-        model.outcomes.count(f"{name}_starts", res, new)
-        users = np.sort(np.concatenate([staying, new]))  # the starters were no users: no id twice
-        res.uses_this_year[users] |= USE_BITS[name]
-        if name in WMO_SERVICES:
-            res.care_this_year[users] |= WMO
-        prov = episodes.provider_of(model, S[name], users)
+                                             bit, *params, model.streams.key(end_stream, model.month),
+                                             model.streams.key(start_stream, model.month))
+        provider_of_muni = model.provider_index[S[name]]
+        free, all_fit = hospital_care.places_left(staying, starts, res.municipality, provider_of_muni,
+                                                  model.provider_capacity)
+        new = starts if all_fit else \
+            starts[hospital_care.fit_in(episodes.provider_of(model, S[name], starts), free, severity, starts)]
+        users, prov, contacts = hospital_care.serve(staying, new, res.support, bit, res.uses_this_year, use_bit,
+                                                    res.care_this_year, care_bit, res.municipality, provider_of_muni,
+                                                    model.provider_contact_factor, float(svc.contacts_per_month))
+        model.outcomes.count(starts_metric, res, new)
         users_of.append(users)
         prov_of.append(prov)
-        contacts_of.append(svc.contacts_per_month * model.provider_contact_factor[prov].astype(np.float64))
+        contacts_of.append(contacts)
         hospital_care.recover(model, users, svc.effect)
     model.record_contacts(np.concatenate(users_of), np.concatenate(prov_of), PHYSICAL, np.concatenate(contacts_of))

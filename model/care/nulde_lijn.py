@@ -9,6 +9,7 @@ strength, see `model.people.determinants`).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model.care import episodes, eerste_lijn
@@ -25,27 +26,54 @@ def intake(model, ids: np.ndarray, domain: int, from_line: int = -1, gp_visits: 
     together with others), otherwise the GP sees them at once."""
     if len(ids) == 0:
         return
-    res = model.res
-    too_severe = model.severity[domain, ids] >= model.cfg.gatekeeper.nulde_max_severity
-    up = ids[too_severe]
+    res, severity = model.res, model.severity
+    # the threshold in the residents' precision, as numpy compares an array with a Python number
+    up, here, both, service = _intake_paths(ids, severity, res.state, res.debt, domain,
+                                            severity.dtype.type(model.cfg.gatekeeper.nulde_max_severity))
     if len(up) and from_line < 0:  # walk-ins go on to the GP
         model.outcomes.count("referrals", res, up, domain=episodes.report_domain(model, domain, up),
                              line=NULDE, to_line=EERSTE)
         eerste_lijn.see_gp(model, up, domain, gp_visits)
     elif len(up):  # referred cases that are too severe go to the wijkteam instead
         episodes.refer(model, up, domain, WIJKTEAM, from_line=from_line)
-    here = ids[~too_severe]
-    if domain == PHYSICAL or len(here) == 0:  # no debt behind a physical need: support here
+    if len(here) == 0:
+        return
+    if domain == PHYSICAL:  # no debt behind a physical need: support here
         episodes.refer(model, here, domain, SOCIAL_BASIS, from_line)
         return
-    debt_related = res.debt[here]
-    if domain == MENTAL:
-        # a debtor's mental need and the debt behind it at once: social work for the need and
-        # schuldhulp for the debt (as a social episode) where the social need has no help yet
-        both = debt_related & (res.state[SOCIAL, here] == NONE) & (model.severity[SOCIAL, here] > 0)
-        episodes.refer(model, here[both], SOCIAL, SCHULDHULP, from_line)
-        debt_related &= ~both
-    episodes.refer(model, here, domain, np.where(debt_related, SCHULDHULP, SOCIAL_BASIS).astype(np.int8), from_line)
+    # a debtor's mental need and the debt behind it at once: social work for the need and
+    # schuldhulp for the debt (as a social episode) where the social need has no help yet
+    if len(both):
+        episodes.refer(model, both, SOCIAL, SCHULDHULP, from_line)
+    episodes.refer(model, here, domain, service, from_line)
+
+
+@numba.njit(cache=True)
+def _intake_paths(ids, severity, state, debt, domain, max_severity):
+    """Who is too severe for the nulde lijn (up) and who is supported here, in the order of
+    `ids`; of the latter, the debtors with a mental need whose social need gets schuldhulp as
+    well (both), and the service each gets for this need: schuldhulp for other debtors (not for
+    physical needs), else social work."""
+    up = np.empty(len(ids), dtype=np.int64)
+    here = np.empty(len(ids), dtype=np.int64)
+    both = np.empty(len(ids), dtype=np.int64)
+    service = np.empty(len(ids), dtype=np.int8)
+    n_up = n_here = n_both = 0
+    for i in ids:
+        if severity[domain, i] >= max_severity:
+            up[n_up] = i
+            n_up += 1
+            continue
+        here[n_here] = i
+        service[n_here] = SOCIAL_BASIS
+        if domain != PHYSICAL and debt[i]:
+            if domain == MENTAL and state[SOCIAL, i] == NONE and severity[SOCIAL, i] > 0:
+                both[n_both] = i
+                n_both += 1
+            else:
+                service[n_here] = SCHULDHULP
+        n_here += 1
+    return up[:n_up], here[:n_here], both[:n_both], service[:n_here]
 
 
 def schuldhulp_outreach(model) -> None:

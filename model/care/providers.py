@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 from model.care import episodes
-from model.money.contracts import contract_for
+from model.money.contracts import contract_for, fixed_responses
 from model.care.services import LINES, SERVICES
 
 
@@ -164,11 +164,22 @@ def follow_demand(model) -> None:
 
 def provider_arrays(model) -> None:
     """Copy the providers' current state and their contracts' responses into arrays for the
-    vectorised resident processes."""
+    vectorised resident processes. The responses are asked again only when a contract changed
+    or may respond differently from month to month (`Contract.fixed_responses`)."""
     providers = model.providers
     contracts = [p.contract for p in providers]
     model.provider_capacity = np.array([p.capacity for p in providers], dtype=np.float64)
-    model.provider_length_factor = np.array([c.length_factor() for c in contracts], dtype=np.float32)
-    model.provider_contact_factor = np.array([c.contact_factor() for c in contracts], dtype=np.float32)
-    model.provider_min_severity = np.array([c.min_severity() for c in contracts], dtype=np.float32)
-    model.provider_early_discharge = np.array([c.early_discharge for c in contracts], dtype=bool)
+    kept = getattr(model, "_contract_responses", None)
+    if kept is not None and kept[0] == contracts:  # the same contract objects (compared by identity)
+        responses = kept[1]
+    else:
+        responses = (np.array([c.length_factor() for c in contracts], dtype=np.float32),
+                     np.array([c.contact_factor() for c in contracts], dtype=np.float32),
+                     np.array([c.min_severity() for c in contracts], dtype=np.float32),
+                     np.array([c.early_discharge for c in contracts], dtype=bool),
+                     np.array([c.paid_per_contact() for c in contracts], dtype=bool))
+        for array in responses:
+            array.flags.writeable = False  # shared by the months that keep the contracts
+        model._contract_responses = (contracts, responses) if all(map(fixed_responses, contracts)) else None
+    (model.provider_length_factor, model.provider_contact_factor, model.provider_min_severity,
+     model.provider_early_discharge, model.provider_paid_per_contact) = responses

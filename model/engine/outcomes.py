@@ -106,6 +106,9 @@ STATE_KEYS = tuple((metric, NONE, NONE, d, NONE, g) for metric, d, _, _, _ in ST
 STATE_SUMS = np.array([row for _, _, row, _, _ in STATES])
 STATE_MEANS = np.repeat([mean for _, _, _, mean, _ in STATES], len(GROUP_NAMES) + 1)
 STATE_PER_RESIDENT = np.array([float(k) for _, _, _, _, k in STATES])
+# long-term support: the bit of each kind in `support` and its service
+SUPPORT_BIT_ARRAY = np.array([SUPPORT_BITS[name] for name in SUPPORT_SERVICES], dtype=np.uint8)
+SUPPORT_SERVICE_ARRAY = np.array([S[name] for name in SUPPORT_SERVICES], dtype=np.int64)
 # per dimension, the sets of values that add up to its total: for group, income or benefit status
 PARTITIONS = ((range(len(LINES)),), (range(len(LINES)),), (range(len(REPORT_DOMAINS)),), (range(len(FINANCIERS)),),
               (range(3), range(3, 5)))
@@ -180,24 +183,18 @@ class Outcomes:
     def count(self, metric, res, ids, line=NONE, to_line=NONE, domain=NONE, weights=None) -> None:
         """Count events for residents `ids`; dims are scalars or arrays aligned with ids.
 
-        Events are only noted here (a few hundred calls a month); `_add_pending` adds them to
-        the metric rows once a month."""
-        if self.model.month < 0 or len(ids) == 0:
+        Events are only noted here (a few hundred calls a month), with copies of the ids and of
+        any dimension given per event; `_add_pending` adds them to the metric rows once a month."""
+        if len(ids) == 0 or self.model.month < 0:
             return
         assert res is self.model.res, "events are counted for the model's residents"
-        # code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1, in int64 so that small integer types
-        # do not overflow
-        if type(line) is int and type(to_line) is int and type(domain) is int:  # the most common case
-            code = 20 * line + 5 * to_line + domain + 26
-        else:
-            if type(line) is int and type(to_line) is int:  # the next most common: the domain varies
-                code = np.add(domain, 20 * line + 5 * to_line + 26, dtype=np.int64)
-            else:
-                code = (np.multiply(line, 20, dtype=np.int64) + np.multiply(to_line, 5, dtype=np.int64)
-                        + np.add(domain, 26, dtype=np.int64))
-            if code.ndim == 0:  # numpy scalars: one code
-                code = int(code)
-        self._pending.append((metric, np.array(ids, copy=True), code, weights))
+        if type(line) is not int:
+            line = np.array(line)
+        if type(to_line) is not int:
+            to_line = np.array(to_line)
+        if type(domain) is not int:
+            domain = np.array(domain)
+        self._pending.append((metric, np.array(ids), line, to_line, domain, weights))
 
     def _add_pending(self) -> None:
         """Add the events noted by `count` to this month's rows: all metrics' events in one count
@@ -206,7 +203,7 @@ class Outcomes:
         if not self._pending:
             return
         n, res = self.n_muni, self.model.res
-        metrics, batches, codes, weights = zip(*self._pending)
+        metrics, batches, lines, to_lines, domains, weights = zip(*self._pending)
         numbers = self._metric_number
         for metric in metrics:
             if metric not in numbers:
@@ -216,12 +213,19 @@ class Outcomes:
         lengths = np.fromiter(map(len, batches), dtype=np.int64, count=len(batches))
         ids = np.concatenate(batches)
         muni = res.municipality[ids].astype(np.int64)
-        # (metric, code) of every event: the batch's one code, or its code per event
-        per_event = [type(c) is not int for c in codes]
-        key = np.repeat(metric_of_batch * EVENT_CODES + np.array([0 if e else c for c, e in zip(codes, per_event)],
-                                                                 dtype=np.int64), lengths)
-        if any(per_event):
-            key[np.repeat(np.array(per_event), lengths)] += np.concatenate([c for c, e in zip(codes, per_event) if e])
+        # (metric, code) of every event, code = ((line + 1) * 4 + to_line + 1) * 5 + domain + 1: the
+        # batch's dimensions given once, then those given per event, added in int64
+        key = metric_of_batch * EVENT_CODES + 26
+        per_event = []
+        for dims, factor in ((lines, 20), (to_lines, 5), (domains, 1)):
+            varying = [type(d) is not int and d.ndim > 0 for d in dims]
+            key += factor * np.array([0 if v else int(d) for d, v in zip(dims, varying)], dtype=np.int64)
+            if any(varying):
+                per_event.append((varying, dims, factor))
+        key = np.repeat(key, lengths)
+        for varying, dims, factor in per_event:
+            key[np.repeat(np.array(varying), lengths)] += factor * np.concatenate(
+                [d for d, v in zip(dims, varying) if v]).astype(np.int64)
         weights = _joined_weights(batches, weights)
 
         occurring = np.bincount(key)
@@ -331,7 +335,7 @@ class Outcomes:
         muni = res.municipality
         sums = _resident_sums(res.alive, muni, res.income, res.benefit, res.age, res.health, model.severity,
                               res.state, res.service, res.months, res.gp_contact_this_year, SERVICE_LINE, n,
-                              *episode_lists(model))
+                              *episode_lists(model), res.support)
         (count, health_sum, need, unmet, mean_health_sum, gp_contact,
          clients, waiting, clients_cells, per_service, waiting_months) = sums
         # everyone and the five groups (GROUP_NAMES), per municipality, of every sum per cell at once:
@@ -340,7 +344,6 @@ class Outcomes:
                                 (need[0] + need[1] + need[2])[None]])
         grouped = _group_sums(cells.reshape(-1, n, 3, 2))  # (sums, everyone and groups, municipalities)
         counts_g, mean_health_g, gp_contact_g = grouped[0], grouped[1], grouped[2]
-        _add_support_users(model, clients, clients_cells, per_service)
         taking_part = community.participants(model).astype(np.float64)
         self._set(("community_participants", NONE, NONE, NONE, NONE, NONE), taking_part, taking_part.sum())
         self._set_many(RESIDENT_KEYS, counts_g, counts_g.sum(axis=1))
@@ -644,16 +647,16 @@ def _ledger_keys(present: bytes) -> tuple:
 
 
 def _resident_sums(alive, municipality, income, benefit, age, health, severity, state, service, months, gp_contact,
-                   service_line, n_muni, w_dom, w_ids, c_dom, c_ids):
+                   service_line, n_muni, w_dom, w_ids, c_dom, c_ids, support):
     """One pass over residents: counts and sums per (municipality, income, benefit); and one over
-    the episodes (`care.episode_lists`): in care and waiting per line, reporting domain and
-    municipality."""
+    the episodes (`care.episode_lists`) and the users of long-term support: in care and waiting
+    per line, reporting domain and municipality."""
     count, sums, flags = _cell_sums(alive, municipality, income, benefit, health, severity, state, gp_contact, n_muni)
     f = np.float64
     return (count.astype(f), sums[:, :3].T.copy(), flags[:, :3].T.astype(f), flags[:, 3:6].T.astype(f),
             sums[:, 3].copy(), flags[:, 6].astype(f),
             *_episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
-                           w_dom, w_ids, c_dom, c_ids))
+                           w_dom, w_ids, c_dom, c_ids, support, SUPPORT_BIT_ARRAY, SUPPORT_SERVICE_ARRAY))
 
 
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
@@ -693,8 +696,10 @@ def _cell_sums(alive, municipality, income, benefit, health, severity, state, gp
 
 @threads.kernel  # serial unless threads are asked for (model.engine.threads)
 def _episode_sums(municipality, income, benefit, age, service, months, service_line, n_muni,
-                  w_dom, w_ids, c_dom, c_ids):
-    """In care and waiting per line, reporting domain and municipality, from the episode lists."""
+                  w_dom, w_ids, c_dom, c_ids, support, support_bits, support_services):
+    """In care and waiting per line, reporting domain and municipality, from the episode lists.
+    Users of long-term support (`support`, bits `support_bits` of services `support_services`)
+    are clients of their line (physical domain) and service, next to any episode they have."""
     cells = n_muni * 6
     # each block of episodes counts in its own tables
     clients = np.zeros((CHUNKS, 3, 4, n_muni), dtype=np.int64)   # line, reporting domain, municipality
@@ -719,6 +724,19 @@ def _episode_sums(municipality, income, benefit, age, service, months, service_l
             line = service_line[service[d, i]]
             waiting[c, line, 3 if (d > 0 and age[i] < 18) else d, m] += 1
             waiting_months[c, line, m] += months[d, i]
+        lo, hi = chunk(c, len(support))
+        for i in range(lo, hi):
+            if support[i] == 0:  # most residents: no support
+                continue
+            m = municipality[i]
+            cell = m * 6 + income[i] * 2 + benefit[i]
+            for j in range(len(support_bits)):
+                if support[i] & support_bits[j]:
+                    s = support_services[j]
+                    line = service_line[s]
+                    clients[c, line, PHYSICAL, m] += 1
+                    clients_cells[c, line, cell] += 1
+                    per_service[c, s, m] += 1
     f = np.float64
     return (clients.sum(axis=0).astype(f), waiting.sum(axis=0).astype(f), clients_cells.sum(axis=0).astype(f),
             per_service.sum(axis=0).astype(f), waiting_months.sum(axis=0).astype(f))
@@ -748,21 +766,3 @@ def top_share(contacts: np.ndarray, top: float = TOP_ATTENDERS) -> float:
     if k == 0:
         return float("nan")
     return float(np.partition(used, len(used) - k)[len(used) - k:].sum(dtype=np.int64) / used.sum(dtype=np.int64))
-
-
-def _add_support_users(model, clients, clients_cells, per_service) -> None:
-    """Users of long-term support are clients of their line (physical domain) and service, next
-    to any episode they have."""
-    res, n = model.res, model.region.n_municipalities
-    supported = np.flatnonzero(res.support)  # the few with any support, then each kind among them
-    support = res.support[supported]
-    muni_all = res.municipality[supported].astype(np.int64)
-    cell_all = muni_all * 6 + res.income[supported] * 2 + res.benefit[supported]
-    for name in SUPPORT_SERVICES:
-        users = (support & SUPPORT_BITS[name]) != 0
-        muni = muni_all[users]
-        line = SERVICE_LINE[S[name]]
-        per_muni = np.bincount(muni, minlength=n).astype(np.float64)
-        per_service[S[name]] += per_muni
-        clients[line, PHYSICAL] += per_muni
-        clients_cells[line] += np.bincount(cell_all[users], minlength=n * 6)

@@ -189,6 +189,7 @@ class CarelinesModel(mesa.Model):
     def step(self) -> None:
         if self.finished:
             raise RuntimeError(f"the run is complete after {self.total_months} months")
+        self.streams.start_month(self.month)
         if self.month % 12 == 0:
             self.new_year()
         self.policy.update()

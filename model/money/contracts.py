@@ -75,6 +75,11 @@ class Contract:
 
     name: ClassVar[str] = ""
     early_discharge: ClassVar[bool] = True  # episodes end on recovery, before the planned length
+    # whether `paid_per_contact`, `length_factor`, `contact_factor` and `min_severity` follow from
+    # the contract's class, its provider's service and the config alone (so a provider keeps them
+    # for as long as it keeps its contract object); read only from the class that sets it
+    # (`fixed_responses`), so that a subclass that changes a response is not taken for fixed
+    fixed_responses: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -139,6 +144,7 @@ class PerVerrichting(Contract):
 
     name = "per_verrichting"
     early_discharge = False
+    fixed_responses = True
 
     def paid_per_contact(self) -> bool:
         return True
@@ -180,6 +186,7 @@ class Budget(Contract):
     does not fit waits."""
 
     name = "budget"
+    fixed_responses = True
 
     def monthly_payment(self, residents: float) -> float:
         return self.provider.budget_year / 12.0
@@ -215,6 +222,7 @@ class Capitation(Contract):
     The GP is also paid per consult when `financing.gp_consult_fee_with_capitation`."""
 
     name = "capitation"
+    fixed_responses = True
 
     def paid_per_contact(self) -> bool:
         return self.provider.service == S["gp"] and self.financing.gp_consult_fee_with_capitation
@@ -254,6 +262,11 @@ class IntegratedBudget(PerVerrichting):
 
     def elasticity(self) -> float:
         return self.financing.supply_elasticity * (1.0 - self.stake())
+
+
+def fixed_responses(contract: Contract) -> bool:
+    """Whether the contract's class declares its responses fixed (`Contract.fixed_responses`)."""
+    return type(contract).__dict__.get("fixed_responses", False)
 
 
 def contract_for(rule: str, provider) -> Contract:
@@ -453,8 +466,8 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     for p, s in zip(providers, spent.tolist()):
         p.spent_year = s
 
-    # fees: which providers are paid per contact, decided per provider and looked up per contact
-    fee_paid = np.array([p.contract.paid_per_contact() for p in providers], dtype=bool)[prov]
+    # fees: which providers are paid per contact (`provider_arrays`), looked up per contact
+    fee_paid = model.provider_paid_per_contact[prov]
     own = eigen_risico.resident_share(model, ids, model.provider_service[prov], value, fee_paid)
 
     # fee payments aggregated by (provider, domain, group); residents pay their eigen risico part
@@ -473,9 +486,8 @@ def pay_providers(model, ids, prov, domain, group, contacts) -> None:
     pop = model.alive_by_municipality().tolist()
     lump = np.array([p.contract.monthly_payment(pop[p.municipality]) for p in providers], dtype=np.float64)
     nz = np.nonzero(lump)[0]
-    dom = np.array([SERVICES[model.providers[i].service].main_domain for i in nz], dtype=np.int64)
     model.ledger.add(model.month, model.provider_payer[nz], nz, model.provider_municipality[nz],
-                     model.provider_line[nz], dom, NO_GROUP, 0, lump[nz])
+                     model.provider_line[nz], _main_domains(model)[nz], NO_GROUP, 0, lump[nz])
     if model.fund is not None:
         model.fund.pay()
     book_month(model)
@@ -487,6 +499,15 @@ def _tariffs(model) -> np.ndarray:
     if tariff is None:
         tariff = model._provider_tariffs = np.array([p.cfg.tariff for p in model.providers])
     return tariff
+
+
+def _main_domains(model) -> np.ndarray:
+    """Each provider's main domain (of its service): fixed for a model's life, so gathered once."""
+    domains = getattr(model, "_provider_main_domains", None)
+    if domains is None:
+        domains = model._provider_main_domains = np.array([SERVICES[p.service].main_domain for p in model.providers],
+                                                          dtype=np.int64)
+    return domains
 
 
 @numba.njit(cache=True)

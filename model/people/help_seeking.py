@@ -23,44 +23,37 @@ from model.care.services import PHYSICAL, S, SOCIAL
 from model.engine.threads import CHUNKS, chunk, join_chunks
 
 
+TO_GP, TO_NULDE, TO_WIJKTEAM = 0, 1, 2  # the channels, in the order `_by_channel` lists them
+
+
 def step(model) -> None:
     res, hs = model.res, model.cfg.help_seeking
     pol = model.policy
     # a wijkteam that helps itself draws more people than one that only refers on
     pull = hs.latent_demand_light_help_pull
     reach = pol.coverage * ((1.0 - pull) + pull * pol.light_help)
-    f32 = np.float32
-    # who seeks help in each domain, in one pass: routing in one domain changes nothing that
-    # decides whether a resident seeks help in another
-    all_ids, all_u, all_p, bounds = _seekers(
+    f32, f64 = np.float32, np.float64
+    # who seeks help in each domain and through which channel, in two compiled passes: routing in one
+    # domain changes nothing that decides whether or where a resident seeks help in another
+    ids, u, p, bounds = _seekers(
         model.severity, res.state, res.network, res.age, res.municipality, reach, np.asarray(hs.seek_base, dtype=f32),
         np.asarray(hs.seek_severity, dtype=f32), f32(hs.informal_absorption), hs.latent_demand,
         np.array([model.streams.key(f"help_seeking.{d}", model.month) for d in range(3)], dtype=np.uint64))
+    seekers, starts = _by_channel(ids, u, p, bounds, res.age, res.municipality, np.asarray(hs.gp_norm, dtype=f64),
+                                  np.asarray(hs.nulde_norm, dtype=f64), np.asarray(hs.wijkteam_norm, dtype=f64),
+                                  f64(hs.youth_wijkteam_norm), np.asarray(pol.social_basis_access, dtype=f64),
+                                  np.asarray(pol.coverage, dtype=f64))
     for d in range(3):
-        ids, u, p = (x[bounds[d]:bounds[d + 1]] for x in (all_ids, all_u, all_p))
-        if len(ids) == 0:
+        first, gp_end, nulde_end, last = starts[3 * d:3 * d + 4]
+        if first == last:
             continue
-        if d == PHYSICAL:
-            p = p.astype(np.float32)  # physical needs have no latent demand: the chance stays in float32
-        muni = res.municipality[ids]
-        child = res.age[ids] < ADULT_AGE
-        res.root[d, ids] = root_domain(model, d, ids)
-
-        # channel: reuse the draw (u/p is uniform given u < p)
-        w_gp = np.full(len(ids), hs.gp_norm[d])
-        w_nulde = hs.nulde_norm[d] * pol.social_basis_access[muni] * np.where(child, 0.3, 1.0)
-        w_wijk = np.where(child & (d != PHYSICAL), hs.youth_wijkteam_norm, hs.wijkteam_norm[d]) * pol.coverage[muni]
-        total = w_gp + w_nulde + w_wijk
-        x = (u / p) * total
-        to_gp = x < w_gp
-        to_nulde = ~to_gp & (x < w_gp + w_nulde)
-        to_wijk = ~to_gp & ~to_nulde
+        res.root[d, seekers[first:last]] = root_domain(model, d, seekers[first:last])
         # the nulde lijn and the wijkteam first, so that the GP sees everyone who comes to the
         # practice this month in this domain at once (each resident's path is the same in any
         # order: routing one resident changes nothing another's depends on)
-        gp_visits = [ids[to_gp]]
-        nulde_lijn.intake(model, ids[to_nulde], d, gp_visits=gp_visits)
-        eerste_lijn.wijkteam_intake(model, ids[to_wijk], d, gp_visits=gp_visits)
+        gp_visits = [seekers[first:gp_end]]
+        nulde_lijn.intake(model, seekers[gp_end:nulde_end], d, gp_visits=gp_visits)
+        eerste_lijn.wijkteam_intake(model, seekers[nulde_end:last], d, gp_visits=gp_visits)
         eerste_lijn.gp_consult(model, np.sort(np.concatenate(gp_visits)) if len(gp_visits) > 1 else gp_visits[0], d)
 
     minor_gp_contacts(model)
@@ -119,6 +112,38 @@ def _seekers(severity, state, network, age, municipality, reach, seek_base, seek
         u[bounds[d]:bounds[d + 1]] = out_u[d, :size]
         p[bounds[d]:bounds[d + 1]] = out_p[d, :size]
     return ids, u, p, bounds
+
+
+@numba.njit(cache=True)
+def _by_channel(ids, u, p, bounds, age, municipality, gp_norm, nulde_norm, wijkteam_norm, youth_wijkteam_norm,
+                social_basis_access, coverage):
+    """The seekers of `_seekers` by domain and, within it, by channel (GP, nulde lijn, wijkteam),
+    each part in id order, and where each part starts (starts[3 * domain + channel], the end
+    last). The channel reuses the draw (u/p is uniform given u < p), weighted by the local
+    norms, in the precision numpy would use (the chance of a physical need is float32)."""
+    out = np.empty(len(ids), dtype=np.int64)
+    channel = np.empty(len(ids), dtype=np.int8)
+    starts = np.zeros(10, dtype=np.int64)
+    k = 0
+    for d in range(3):
+        for j in range(bounds[d], bounds[d + 1]):
+            i = ids[j]
+            position = np.float64(u[j] / np.float32(p[j])) if d == PHYSICAL else np.float64(u[j]) / p[j]
+            child = age[i] < ADULT_AGE
+            w_gp = gp_norm[d]
+            w_nulde = nulde_norm[d] * social_basis_access[municipality[i]] * (0.3 if child else 1.0)
+            w_wijk = (youth_wijkteam_norm if (child and d != PHYSICAL) else wijkteam_norm[d]) * \
+                coverage[municipality[i]]
+            x = position * (w_gp + w_nulde + w_wijk)
+            channel[j] = TO_GP if x < w_gp else (TO_NULDE if x < w_gp + w_nulde else TO_WIJKTEAM)
+        for c in range(3):  # each channel's part in id order
+            starts[3 * d + c] = k
+            for j in range(bounds[d], bounds[d + 1]):
+                if channel[j] == c:
+                    out[k] = ids[j]
+                    k += 1
+    starts[9] = k
+    return out, starts
 
 
 def minor_gp_contacts(model) -> None:
