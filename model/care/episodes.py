@@ -74,8 +74,15 @@ EPISODE_KEY = 1 << 40  # an episode's key in the sorted lists: domain * EPISODE_
 
 def episodes_changed(model, domain: int, ids: np.ndarray) -> None:
     """Note that the episodes of residents `ids` in `domain` started waiting, started care or ended."""
-    model._episodes_changed = getattr(model, "_episodes_changed", [])
-    model._episodes_changed.append(domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
+    _note_changes(model, domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
+
+
+def _note_changes(model, keys: np.ndarray) -> None:
+    """`episodes_changed` for keys made already (domain * EPISODE_KEY + id)."""
+    changed = getattr(model, "_episodes_changed", None)
+    if changed is None:
+        changed = model._episodes_changed = []
+    changed.append(keys)
 
 
 def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
@@ -178,12 +185,15 @@ def as_column(value, n: int, dtype) -> np.ndarray:
     return np.asarray(value, dtype=dtype)
 
 
+YOUTH_REPORT_DOMAIN = np.int8(3)
+DOMAIN_INT8 = tuple(np.int8(d) for d in range(3))
+
+
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
-    out = np.full(len(ids), domain, dtype=np.int8)
-    if domain != 0 and len(ids):
-        out[model.res.age[ids] < ADULT_AGE] = 3
-    return out
+    if domain == 0:
+        return np.zeros(len(ids), dtype=np.int8)
+    return np.where(model.res.age[ids] < ADULT_AGE, YOUTH_REPORT_DOMAIN, DOMAIN_INT8[domain])
 
 
 def report_domain_of(domain: int, child: np.ndarray):
@@ -207,60 +217,134 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
     """
     if len(ids) == 0:
         return
-    res = model.res
-    res.service[domain, ids] = service  # one service for all, or one each
-    if immediate:  # in care at once (state, months and the change are set there)
-        start_episodes(model, domain, ids, as_column(service, len(ids), np.int8), continuation)
+    # one service for all (a plain number), or one each
+    per_resident = isinstance(service, np.ndarray) and service.ndim > 0
+    service_each, service_all = (service, -1) if per_resident else (NO_SERVICES, int(service))
+    if immediate:  # in care at once
+        rdom, line = _start(model, domain, ids, service_each, service_all, continuation)
     else:
-        res.state[domain, ids] = WAITING
-        episodes_changed(model, domain, ids)
-        res.months[domain, ids] = 0
+        res = model.res
+        keys, rdom, line = _put_on_waiting_list(ids, domain, service_each, service_all, res.service, res.state,
+                                                res.months, res.age, SERVICE_LINE)
+        _note_changes(model, keys)
     if from_line < 0:
         return
     # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
-    to_line = int(SERVICE_LINE[service]) if not isinstance(service, np.ndarray) else SERVICE_LINE[service]
-    model.outcomes.count("referrals", res, ids, domain=report_domain(model, domain, ids), line=from_line,
-                         to_line=to_line)
+    model.outcomes.count("referrals", model.res, ids, domain=0 if domain == 0 else rdom, line=from_line,
+                         to_line=line if per_resident else int(SERVICE_LINE[service_all]))
+
+
+NO_SERVICES = np.empty(0, dtype=np.int8)  # for kernels given one service for all
+
+
+@numba.njit(cache=True)
+def _put_on_waiting_list(ids, domain, service_each, service_all, service, state, months, age, service_line):
+    """Residents `ids` wait for their service (`service_each` one each, or else `service_all`)
+    in `domain`. Returns the keys of the changed episodes, the reporting domains
+    (`report_domain`) and the services' lines."""
+    n = len(ids)
+    keys = np.empty(n, dtype=np.int64)
+    rdom = np.empty(n, dtype=np.int8)
+    line = np.empty(n, dtype=np.int8)
+    for j in range(n):
+        i = ids[j]
+        s = service_each[j] if len(service_each) else service_all
+        service[domain, i] = s
+        state[domain, i] = WAITING
+        months[domain, i] = 0
+        keys[j] = domain * EPISODE_KEY + i
+        rdom[j] = 3 if (domain != 0 and age[i] < ADULT_AGE) else domain
+        line[j] = service_line[s]
+    return keys, rdom, line
 
 
 YOUTH_RESIDENTIAL_SERVICE, WIJKTEAM_SERVICE, WMO_MAATWERK_SERVICE, HOSPITAL_SERVICE = (
     S["youth_residential"], S["wijkteam"], S["wmo_maatwerk"], S["hospital"])
+# counts of new episodes of some kinds: rows of the selections `_start_episodes` makes
+RELAPSE, SOCIAL_ROOT, YOUTH_RESIDENTIAL_START, WMO_REFERRAL, HOSPITAL_EPISODE = range(5)
 
 
 def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
     """Admission: set the planned length from the provider's contract and count the new episode;
     a new episode soon after a discharge in the same domain is a relapse."""
+    _start(model, domain, ids, service, -1, continuation)
+
+
+def _start(model, domain: int, ids: np.ndarray, service_each: np.ndarray, service_all: int, continuation: bool):
+    """`start_episodes` for services given one each (`service_each`) or one for all
+    (`service_all`); returns the reporting domains and lines, for the referral count."""
     res = model.res
-    providers = provider_of(model, service, ids)
-    base = model.services_cfg_array("episode_months")[service]
-    length = np.maximum(1, np.rint(base * model.provider_length_factor[providers]))
-    res.length[domain, ids] = length.astype(np.int16)
-    res.months[domain, ids] = 0
-    res.state[domain, ids] = IN_CARE
-    episodes_changed(model, domain, ids)
-    child = res.age[ids] < ADULT_AGE
-    rdom = report_domain_of(domain, child)
-    line = SERVICE_LINE[service]
-    model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
-    if not continuation:  # a continuation is no relapse
-        relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
-        model.outcomes.count("relapses", res, ids[relapse], domain=_part(rdom, relapse), line=line[relapse])
-    social_root = res.root[domain, ids] == SOCIAL
-    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=_part(rdom, social_root),
-                         line=line[social_root])
-    model.outcomes.count("youth_care_residential_starts", res, ids[service == YOUTH_RESIDENTIAL_SERVICE])
-    if not continuation:  # the wijkteam's own help to a child (step-down follow-up is a continuation)
-        own = ids[(service == WIJKTEAM_SERVICE) & child]
-        res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
-    model.outcomes.count("wmo_referrals", res, ids[service == WMO_MAATWERK_SERVICE])
-    hospital = ids[service == HOSPITAL_SERVICE]  # a hospital episode: referred, or acute (`hospital_care`)
-    res.uses_this_year[hospital] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
-    model.outcomes.count("hospital_episodes", res, hospital)
+    keys, rdom, line, chosen, n_chosen = _start_episodes(
+        ids, domain, service_each, service_all, continuation, res.service, res.length, res.months, res.state,
+        res.since_discharge, res.root, res.age, res.municipality, res.care_this_year, res.uses_this_year,
+        model.provider_index, model.services_cfg_array("episode_months"), model.provider_length_factor,
+        model.cfg.gatekeeper.relapse_window, SERVICE_LINE)
+    _note_changes(model, keys)
+    if model.month < 0:  # nothing is counted before the recorded months
+        return rdom, line
+    count = model.outcomes.count
+    count("new_episodes", res, ids, domain=0 if domain == 0 else rdom, line=line)
+    n = n_chosen.tolist()
+    for kind, metric in ((RELAPSE, "relapses"), (SOCIAL_ROOT, "new_episodes_social_root")):
+        if n[kind]:
+            at = chosen[kind, :n[kind]]
+            count(metric, res, ids[at], domain=0 if domain == 0 else rdom[at], line=line[at])
+    for kind, metric in ((YOUTH_RESIDENTIAL_START, "youth_care_residential_starts"),
+                         (WMO_REFERRAL, "wmo_referrals"), (HOSPITAL_EPISODE, "hospital_episodes")):
+        if n[kind]:
+            count(metric, res, ids[chosen[kind, :n[kind]]])
+    return rdom, line
 
 
-def _part(dimension, selected: np.ndarray):
-    """The selected part of a count's dimension: a plain int holds for all."""
-    return dimension if isinstance(dimension, int) else dimension[selected]
+@numba.njit(inline="always", cache=True)
+def _choose(chosen, n_chosen, kind, j):
+    chosen[kind, n_chosen[kind]] = j
+    n_chosen[kind] += 1
+
+
+@numba.njit(cache=True)
+def _start_episodes(ids, domain, service_each, service_all, continuation, service, length, months, state,
+                    since_discharge, root, age, municipality, care_this_year, uses_this_year, provider_index,
+                    episode_months, provider_length_factor, relapse_window, service_line):
+    """Start the episodes of residents `ids` in `domain` with their services (`service_each`
+    one each, or else `service_all`): planned length from the provider's contract, months,
+    state; the wijkteam's own help to a child (not follow-up: a continuation) and a hospital
+    contact are noted for the year. Returns the keys of the changed episodes, the reporting
+    domains (`report_domain`), the services' lines, and per kind of count (RELAPSE ...
+    HOSPITAL_EPISODE) the positions in `ids` it counts, with their number."""
+    n = len(ids)
+    keys = np.empty(n, dtype=np.int64)
+    rdom = np.empty(n, dtype=np.int8)
+    line = np.empty(n, dtype=np.int8)
+    chosen = np.empty((5, n), dtype=np.int64)
+    n_chosen = np.zeros(5, dtype=np.int64)
+    for j in range(n):
+        i = ids[j]
+        s = service_each[j] if len(service_each) else service_all
+        p = provider_index[s, municipality[i]]
+        planned = np.rint(episode_months[s] * provider_length_factor[p])  # in float32, as numpy does
+        service[domain, i] = s
+        length[domain, i] = np.int16(max(planned, 1))
+        months[domain, i] = 0
+        state[domain, i] = IN_CARE
+        keys[j] = domain * EPISODE_KEY + i
+        child = age[i] < ADULT_AGE
+        rdom[j] = 3 if (domain != 0 and child) else domain
+        line[j] = service_line[s]
+        if not continuation and since_discharge[domain, i] < relapse_window:  # a continuation is no relapse
+            _choose(chosen, n_chosen, RELAPSE, j)
+        if root[domain, i] == SOCIAL:
+            _choose(chosen, n_chosen, SOCIAL_ROOT, j)
+        if s == YOUTH_RESIDENTIAL_SERVICE:
+            _choose(chosen, n_chosen, YOUTH_RESIDENTIAL_START, j)
+        if s == WMO_MAATWERK_SERVICE:
+            _choose(chosen, n_chosen, WMO_REFERRAL, j)
+        if s == HOSPITAL_SERVICE:  # a hospital episode: referred, or acute (`hospital_care`)
+            _choose(chosen, n_chosen, HOSPITAL_EPISODE, j)
+            uses_this_year[i] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
+        if not continuation and s == WIJKTEAM_SERVICE and child:  # the wijkteam's own help to a child
+            care_this_year[i] |= WIJKTEAM_OWN_HELP_CHILD
+    return keys, rdom, line, chosen, n_chosen
 
 
 def admit_from_queues(model) -> None:
@@ -516,16 +600,41 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     if len(ids) == 0:
         return
     res = model.res
-    ended_care = ids[res.state[domain, ids] == IN_CARE]
-    if count:
-        model.outcomes.count("discharges", res, ended_care, line=SERVICE_LINE[res.service[domain, ended_care]],
-                             domain=report_domain(model, domain, ended_care))
-    res.service[domain, ids] = NO_SERVICE
-    res.state[domain, ids] = NONE
-    episodes_changed(model, domain, ids)
-    res.months[domain, ids] = 0
+    keys, ended_care, line, rdom = _discharge(ids, domain, transfer, res.service, res.state, res.months,
+                                              res.since_discharge, res.age, SERVICE_LINE)
+    _note_changes(model, keys)
+    if count and len(ended_care):
+        model.outcomes.count("discharges", res, ended_care, line=line, domain=0 if domain == 0 else rdom)
+
+
+@numba.njit(cache=True)
+def _discharge(ids, domain, transfer, service, state, months, since_discharge, age, service_line):
+    """End the episodes of residents `ids` in `domain`; the relapse window starts for those who
+    leave care, unless it is a transfer. Returns the keys of the changed episodes, and of those
+    who leave care: their ids, the lines they leave and their reporting domains (`report_domain`)."""
+    n = len(ids)
+    ended = np.empty(n, dtype=np.int64)
+    line = np.empty(n, dtype=np.int8)
+    rdom = np.empty(n, dtype=np.int8)
+    k = 0
+    for j in range(n):  # first who leave care, before any state changes
+        i = ids[j]
+        if state[domain, i] == IN_CARE:
+            ended[k] = i
+            line[k] = service_line[service[domain, i]]
+            rdom[k] = 3 if (domain != 0 and age[i] < ADULT_AGE) else domain
+            k += 1
+    keys = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        i = ids[j]
+        service[domain, i] = NO_SERVICE
+        state[domain, i] = NONE
+        months[domain, i] = 0
+        keys[j] = domain * EPISODE_KEY + i
     if not transfer:
-        res.since_discharge[domain, ended_care] = 0
+        for j in range(k):
+            since_discharge[domain, ended[j]] = 0
+    return keys, ended[:k], line[:k], rdom[:k]
 
 
 TWEEDE_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])  # for adults, by domain
