@@ -207,12 +207,12 @@ def provider_of(model, service, ids) -> np.ndarray:
     return model.provider_index[service, model.res.municipality[ids]]
 
 
-def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediate: bool = False,
+def refer(model, ids: np.ndarray, domain: int, service, from_line, immediate: bool = False,
           continuation: bool = False) -> None:
     """Put residents on the waiting list of a service for their need in `domain`.
 
-    Counts the referral (from_line -> the service's line; from_line -1 is no referral).
-    Immediate placements (crises, transfers, step-down follow-up) skip the queue; a
+    Counts the referral (from_line -> the service's line; from_line -1 is no referral; an
+    array of lines aligned with `ids` for referrals from several lines). Immediate placements (crises, transfers, step-down follow-up) skip the queue; a
     continuation (transfer or follow-up of the same problem) does not count as a relapse.
     """
     if len(ids) == 0:
@@ -227,7 +227,7 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediat
         keys, rdom, line = _put_on_waiting_list(ids, domain, service_each, service_all, res.service, res.state,
                                                 res.months, res.age, SERVICE_LINE)
         _note_changes(model, keys)
-    if from_line < 0:
+    if not isinstance(from_line, np.ndarray) and from_line < 0:
         return
     # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
     model.outcomes.count("referrals", model.res, ids, domain=0 if domain == 0 else rdom, line=from_line,
@@ -637,22 +637,47 @@ def _discharge(ids, domain, transfer, service, state, months, since_discharge, a
     return keys, ended[:k], line[:k], rdom[:k]
 
 
-TWEEDE_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])  # for adults, by domain
+SPECIALIST_GGZ_SERVICE, YOUTH_AMBULANT_SERVICE = S["specialist_ggz"], S["youth_ambulant"]
+TWEEDE_SERVICE = (HOSPITAL_SERVICE, SPECIALIST_GGZ_SERVICE, WMO_MAATWERK_SERVICE)  # for adults, by domain
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:
     """Which tweede-lijn service fits a need: youth care for children, GGZ, hospital or Wmo."""
-    age = model.res.age[ids]
-    out = np.full(len(ids), TWEEDE_SERVICE[domain], dtype=np.int8)
+    return _tweede_services(ids, domain, via_wijkteam, model.res.age, model.severity, *tweede_service_bars(model))
+
+
+def tweede_service_bars(model) -> tuple:
+    """The ages and severities `tweede_service` compares with, in float32 as the residents' ages
+    and severities (as numpy compares them)."""
+    g = model.cfg.gatekeeper
+    return np.float32(g.wmo_min_age), np.float32(g.residential_severity), np.float32(g.residential_family_severity)
+
+
+@numba.njit(inline="always", cache=True)
+def tweede_service(domain, via_wijkteam, age, severity, family_severity, wmo_min_age, residential_severity,
+                   residential_family_severity):
+    """`tweede_service_for` for one resident, for compiled loops: the domain's service for adults
+    (Wmo for physical needs of the elderly through the wijkteam); for children's mental and
+    social needs residential youth care when `needs_residential`, ambulant otherwise."""
     if domain == 0:
-        if via_wijkteam:
-            out[(age >= model.cfg.gatekeeper.wmo_min_age)] = S["wmo_maatwerk"]
-    else:
-        child = age < ADULT_AGE
-        if child.any():
-            children = ids[child]
-            out[child] = np.where(needs_residential(model, domain, children), S["youth_residential"],
-                                  S["youth_ambulant"])
+        if via_wijkteam and age >= wmo_min_age:
+            return WMO_MAATWERK_SERVICE
+        return HOSPITAL_SERVICE
+    if age < ADULT_AGE:  # as needs_residential
+        if severity >= residential_severity and family_severity >= residential_family_severity:
+            return YOUTH_RESIDENTIAL_SERVICE
+        return YOUTH_AMBULANT_SERVICE
+    return SPECIALIST_GGZ_SERVICE if domain == 1 else WMO_MAATWERK_SERVICE
+
+
+@numba.njit(cache=True)
+def _tweede_services(ids, domain, via_wijkteam, age, severity, wmo_min_age, residential_severity,
+                     residential_family_severity):
+    out = np.empty(len(ids), dtype=np.int8)
+    for j in range(len(ids)):
+        i = ids[j]
+        out[j] = tweede_service(domain, via_wijkteam, age[i], severity[domain, i], severity[SOCIAL, i], wmo_min_age,
+                                residential_severity, residential_family_severity)
     return out
 
 

@@ -27,40 +27,79 @@ from model.care.episodes import ADULT_AGE
 from model.people.health import RECOVERY_MARGIN
 from model.people.residents import ADMITTED, HOSPITAL_CONTACT
 from model.care.services import MENTAL, PHYSICAL, S, SERVICE_LINE, SOCIAL, TWEEDE
+from model.engine.random_streams import draw
 from model.engine.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
 YOUTH_AMBULANT = S["youth_ambulant"]
 
 
-def refer_up(model, ids: np.ndarray, domain: int, from_line: int, via_wijkteam: bool) -> np.ndarray:
-    """Refer to the fitting tweede-lijn service. Returns the ids that were not accepted."""
+def refer_up(model, ids: np.ndarray, domain: int, from_line, via_wijkteam: bool) -> np.ndarray:
+    """Refer to the fitting tweede-lijn service, from one line (or from one line each, an array
+    aligned with `ids`). Returns the ids that were not accepted."""
     if len(ids) == 0:
         return ids
     res, pol = model.res, model.policy
-    service = episodes.tweede_service_for(model, domain, ids, via_wijkteam)
-    prov = episodes.provider_of(model, service, ids)
-    accepted = model.severity[domain, ids] >= model.provider_min_severity[prov]
-    refused = ids[~accepted]
-    ids, service = ids[accepted], service[accepted]
-    if len(ids) == 0:
-        return refused
-
-    u = model.streams.uniform(f"tweede.zorgmijding.{domain}", model.month, ids)
-    avoid = eigen_risico.declines_referral(model, ids, service, u)
-    if avoid.any():
-        model.outcomes.count("zorgmijding", res, ids[avoid], domain=episodes.report_domain(model, domain, ids[avoid]))
-        ids, service = ids[~avoid], service[~avoid]
+    # the service, whether the provider accepts the need and, for those accepted, zorgmijding
+    # (draws for the accepted only, as they decide nothing for the others)
+    action, service = _referrals(
+        ids, domain, via_wijkteam, res.age, model.severity, res.income, res.debt, res.municipality,
+        model.provider_index, model.provider_min_severity, *episodes.tweede_service_bars(model),
+        model.streams.key(f"tweede.zorgmijding.{domain}", model.month), eigen_risico.LIABLE_SERVICE,
+        np.float32(model.cfg.gatekeeper.zorgmijding))  # float32, as the draws
+    n_refused, n_declined = np.count_nonzero(action == REFUSED), np.count_nonzero(action == DECLINES)
+    if n_refused or n_declined:
+        refused = ids[action == REFUSED]
+        if n_declined:
+            avoid = ids[action == DECLINES]
+            model.outcomes.count("zorgmijding", res, avoid,
+                                 domain=0 if domain == 0 else episodes.report_domain(model, domain, avoid))
+        referred = action == REFERRED
+        ids, service, from_line = ids[referred], service[referred], _part(from_line, referred)
+    else:
+        refused = ids[:0]
 
     # afvoerputje: part of the referrals goes to the nulde lijn, which gets no extra capacity
     # (no share, no diversion: the draws are then left out, as they decide nothing)
     if pol.substitution_share > 0:
         v = model.streams.uniform(f"tweede.substitution.{domain}", model.month, ids)
         divert = v < pol.substitution_share
-        episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=from_line)
-        ids, service = ids[~divert], service[~divert]
+        episodes.refer(model, ids[divert], domain, S["social_basis"], from_line=_part(from_line, divert))
+        ids, service, from_line = ids[~divert], service[~divert], _part(from_line, ~divert)
     episodes.refer(model, ids, domain, service, from_line=from_line)
     return refused
+
+
+def _part(dimension, selected: np.ndarray):
+    """The selected part of a value given for all (a plain number) or one each (an array)."""
+    return dimension[selected] if isinstance(dimension, np.ndarray) else dimension
+
+
+REFERRED, REFUSED, DECLINES = 0, 1, 2  # what becomes of a referral up
+
+
+@numba.njit(cache=True)
+def _referrals(ids, domain, via_wijkteam, age, severity, income, debt, municipality, provider_index,
+               provider_min_severity, wmo_min_age, residential_severity, residential_family_severity,
+               zorgmijding_key, liable_service, zorgmijding):
+    """Per referral up: its service (`episodes.tweede_service`), and whether the provider refuses
+    it (the need below its minimum severity), the resident declines it (zorgmijding:
+    `eigen_risico.declines_referral`, with its draw) or it goes ahead."""
+    action = np.empty(len(ids), dtype=np.int8)
+    service = np.empty(len(ids), dtype=np.int8)
+    for j in range(len(ids)):
+        i = ids[j]
+        s = episodes.tweede_service(domain, via_wijkteam, age[i], severity[domain, i], severity[SOCIAL, i],
+                                    wmo_min_age, residential_severity, residential_family_severity)
+        service[j] = s
+        if severity[domain, i] < provider_min_severity[provider_index[s, municipality[i]]]:
+            action[j] = REFUSED
+        elif liable_service[s] and eigen_risico.deterred_adult(age[i], income[i], debt[i]) and \
+                draw(zorgmijding_key, i) < zorgmijding:
+            action[j] = DECLINES
+        else:
+            action[j] = REFERRED
+    return action, service
 
 
 ESCALATE, TO_RESIDENTIAL, END = 1, 2, 3  # what the review does with an episode
@@ -85,14 +124,14 @@ def review_episodes(model) -> None:
         if len(ids) == 0:
             continue
 
-        # escalation from light care (nulde, eerste) to the tweede lijn
+        # escalation from light care (nulde, eerste) to the tweede lijn, from both lines at once:
+        # a referral up reads nothing that the other residents' discharges and referrals change,
+        # and its draws are per resident
         escalate = action == ESCALATE
         esc_ids = ids[escalate]
-        esc_line = line[escalate]
-        for from_line in (0, 1) if len(esc_ids) else ():
-            sel = esc_ids[esc_line == from_line]
-            episodes.discharge(model, d, sel, transfer=True)
-            refused = refer_up(model, sel, d, from_line=from_line, via_wijkteam=False)
+        if len(esc_ids):
+            episodes.discharge(model, d, esc_ids, transfer=True)
+            refused = refer_up(model, esc_ids, d, from_line=line[escalate], via_wijkteam=False)
             episodes.refer(model, refused, d, S["gp"], from_line=-1)
 
         # ambulant youth care that no longer suffices becomes residential
