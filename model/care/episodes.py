@@ -212,8 +212,9 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line, immediate: bo
     """Put residents on the waiting list of a service for their need in `domain`.
 
     Counts the referral (from_line -> the service's line; from_line -1 is no referral; an
-    array of lines aligned with `ids` for referrals from several lines). Immediate placements (crises, transfers, step-down follow-up) skip the queue; a
-    continuation (transfer or follow-up of the same problem) does not count as a relapse.
+    array of lines aligned with `ids` for referrals from several lines). Immediate placements
+    (crises, transfers, step-down follow-up) skip the queue; a continuation (transfer or
+    follow-up of the same problem) does not count as a relapse.
     """
     if len(ids) == 0:
         return
@@ -224,14 +225,16 @@ def refer(model, ids: np.ndarray, domain: int, service, from_line, immediate: bo
         rdom, line = _start(model, domain, ids, service_each, service_all, continuation)
     else:
         res = model.res
-        keys, rdom, line = _put_on_waiting_list(ids, domain, service_each, service_all, res.service, res.state,
-                                                res.months, res.age, SERVICE_LINE)
+        keys, rdom, rdom_one, line, line_one = _put_on_waiting_list(
+            ids, domain, service_each, service_all, res.service, res.state, res.months, res.age, SERVICE_LINE)
         _note_changes(model, keys)
+        # a plain number when all share it, which `Outcomes.count` codes at once
+        rdom = rdom if rdom_one == MIXED else rdom_one
+        line = line if line_one == MIXED else line_one
     if not isinstance(from_line, np.ndarray) and from_line < 0:
         return
     # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
-    model.outcomes.count("referrals", model.res, ids, domain=0 if domain == 0 else rdom, line=from_line,
-                         to_line=line if per_resident else int(SERVICE_LINE[service_all]))
+    model.outcomes.count("referrals", model.res, ids, domain=rdom, line=from_line, to_line=line)
 
 
 NO_SERVICES = np.empty(0, dtype=np.int8)  # for kernels given one service for all
@@ -241,7 +244,7 @@ NO_SERVICES = np.empty(0, dtype=np.int8)  # for kernels given one service for al
 def _put_on_waiting_list(ids, domain, service_each, service_all, service, state, months, age, service_line):
     """Residents `ids` wait for their service (`service_each` one each, or else `service_all`)
     in `domain`. Returns the keys of the changed episodes, the reporting domains
-    (`report_domain`) and the services' lines."""
+    (`report_domain`) and the services' lines, each with the value they all share (or MIXED)."""
     n = len(ids)
     keys = np.empty(n, dtype=np.int64)
     rdom = np.empty(n, dtype=np.int8)
@@ -255,7 +258,26 @@ def _put_on_waiting_list(ids, domain, service_each, service_all, service, state,
         keys[j] = domain * EPISODE_KEY + i
         rdom[j] = 3 if (domain != 0 and age[i] < ADULT_AGE) else domain
         line[j] = service_line[s]
-    return keys, rdom, line
+    return keys, rdom, _one_value(rdom), line, _one_value(line)
+
+
+MIXED = -9  # a count's dimension that differs between the residents counted
+
+
+@numba.njit(cache=True)
+def _one_value(values):
+    """The value all `values` share, or MIXED (also when there are none)."""
+    if len(values) == 0:
+        return MIXED
+    for v in values[1:]:
+        if v != values[0]:
+            return MIXED
+    return np.int64(values[0])
+
+
+def _part(dimension, selected: np.ndarray):
+    """The selected part of a count's dimension: a plain int holds for all."""
+    return dimension[selected] if isinstance(dimension, np.ndarray) else dimension
 
 
 YOUTH_RESIDENTIAL_SERVICE, WIJKTEAM_SERVICE, WMO_MAATWERK_SERVICE, HOSPITAL_SERVICE = (
@@ -274,21 +296,23 @@ def _start(model, domain: int, ids: np.ndarray, service_each: np.ndarray, servic
     """`start_episodes` for services given one each (`service_each`) or one for all
     (`service_all`); returns the reporting domains and lines, for the referral count."""
     res = model.res
-    keys, rdom, line, chosen, n_chosen = _start_episodes(
+    keys, rdom, rdom_one, line, line_one, chosen, n_chosen = _start_episodes(
         ids, domain, service_each, service_all, continuation, res.service, res.length, res.months, res.state,
         res.since_discharge, res.root, res.age, res.municipality, res.care_this_year, res.uses_this_year,
         model.provider_index, model.services_cfg_array("episode_months"), model.provider_length_factor,
         model.cfg.gatekeeper.relapse_window, SERVICE_LINE)
     _note_changes(model, keys)
+    rdom = rdom if rdom_one == MIXED else rdom_one  # a plain number when all share it
+    line = line if line_one == MIXED else line_one
     if model.month < 0:  # nothing is counted before the recorded months
         return rdom, line
     count = model.outcomes.count
-    count("new_episodes", res, ids, domain=0 if domain == 0 else rdom, line=line)
+    count("new_episodes", res, ids, domain=rdom, line=line)
     n = n_chosen.tolist()
     for kind, metric in ((RELAPSE, "relapses"), (SOCIAL_ROOT, "new_episodes_social_root")):
         if n[kind]:
             at = chosen[kind, :n[kind]]
-            count(metric, res, ids[at], domain=0 if domain == 0 else rdom[at], line=line[at])
+            count(metric, res, ids[at], domain=_part(rdom, at), line=_part(line, at))
     for kind, metric in ((YOUTH_RESIDENTIAL_START, "youth_care_residential_starts"),
                          (WMO_REFERRAL, "wmo_referrals"), (HOSPITAL_EPISODE, "hospital_episodes")):
         if n[kind]:
@@ -310,7 +334,8 @@ def _start_episodes(ids, domain, service_each, service_all, continuation, servic
     one each, or else `service_all`): planned length from the provider's contract, months,
     state; the wijkteam's own help to a child (not follow-up: a continuation) and a hospital
     contact are noted for the year. Returns the keys of the changed episodes, the reporting
-    domains (`report_domain`), the services' lines, and per kind of count (RELAPSE ...
+    domains (`report_domain`) and the services' lines (each with the value they all share, or
+    MIXED), and per kind of count (RELAPSE ...
     HOSPITAL_EPISODE) the positions in `ids` it counts, with their number."""
     n = len(ids)
     keys = np.empty(n, dtype=np.int64)
@@ -344,7 +369,7 @@ def _start_episodes(ids, domain, service_each, service_all, continuation, servic
             uses_this_year[i] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
         if not continuation and s == WIJKTEAM_SERVICE and child:  # the wijkteam's own help to a child
             care_this_year[i] |= WIJKTEAM_OWN_HELP_CHILD
-    return keys, rdom, line, chosen, n_chosen
+    return keys, rdom, _one_value(rdom), line, _one_value(line), chosen, n_chosen
 
 
 def admit_from_queues(model) -> None:
@@ -600,18 +625,20 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     if len(ids) == 0:
         return
     res = model.res
-    keys, ended_care, line, rdom = _discharge(ids, domain, transfer, res.service, res.state, res.months,
-                                              res.since_discharge, res.age, SERVICE_LINE)
+    keys, ended_care, line, line_one, rdom, rdom_one = _discharge(
+        ids, domain, transfer, res.service, res.state, res.months, res.since_discharge, res.age, SERVICE_LINE)
     _note_changes(model, keys)
     if count and len(ended_care):
-        model.outcomes.count("discharges", res, ended_care, line=line, domain=0 if domain == 0 else rdom)
+        model.outcomes.count("discharges", res, ended_care, line=line if line_one == MIXED else line_one,
+                             domain=rdom if rdom_one == MIXED else rdom_one)
 
 
 @numba.njit(cache=True)
 def _discharge(ids, domain, transfer, service, state, months, since_discharge, age, service_line):
     """End the episodes of residents `ids` in `domain`; the relapse window starts for those who
     leave care, unless it is a transfer. Returns the keys of the changed episodes, and of those
-    who leave care: their ids, the lines they leave and their reporting domains (`report_domain`)."""
+    who leave care: their ids, the lines they leave and their reporting domains (`report_domain`),
+    each with the value they all share (or MIXED)."""
     n = len(ids)
     ended = np.empty(n, dtype=np.int64)
     line = np.empty(n, dtype=np.int8)
@@ -634,7 +661,7 @@ def _discharge(ids, domain, transfer, service, state, months, since_discharge, a
     if not transfer:
         for j in range(k):
             since_discharge[domain, ended[j]] = 0
-    return keys, ended[:k], line[:k], rdom[:k]
+    return keys, ended[:k], line[:k], _one_value(line[:k]), rdom[:k], _one_value(rdom[:k])
 
 
 SPECIALIST_GGZ_SERVICE, YOUTH_AMBULANT_SERVICE = S["specialist_ggz"], S["youth_ambulant"]
