@@ -507,12 +507,18 @@ def leave_waiting_lists(model) -> None:
         return
     action = _waiting_list_exits(ids, d_idx, model.severity, model.streams.key("care.renege", model.month),
                                  np.float32(model.cfg.gatekeeper.renege_rate))
-    recovered, gives_up = action == RECOVERED, action == GIVES_UP
+    leaving = np.flatnonzero(action)  # domain-major, as the list
+    if len(leaving) == 0:
+        return
+    # those who give up, counted in one go (the discharges from a waiting list count nothing)
+    gives_up = leaving[action[leaving] == GIVES_UP]
+    gives_up_domain = d_idx[gives_up]
+    model.outcomes.count("left_waiting_list", res, ids[gives_up], domain=np.where(
+        (gives_up_domain != 0) & (res.age[ids[gives_up]] < ADULT_AGE), 3, gives_up_domain))  # as `report_domain`
+    leaving_ids = ids[leaving]
+    first = np.searchsorted(d_idx[leaving], (0, 1, 2, 3)).tolist()
     for d in range(3):
-        in_d = d_idx == d
-        model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
-                             domain=report_domain(model, d, ids[in_d & gives_up]))
-        discharge(model, d, ids[in_d & (recovered | gives_up)])
+        discharge(model, d, leaving_ids[first[d]:first[d + 1]])
 
 
 RECOVERED, GIVES_UP = 1, 2  # why a resident leaves a waiting list

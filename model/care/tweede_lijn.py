@@ -31,7 +31,7 @@ from model.engine.random_streams import draw
 from model.engine.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
-YOUTH_AMBULANT = S["youth_ambulant"]
+YOUTH_AMBULANT, YOUTH_RESIDENTIAL = S["youth_ambulant"], S["youth_residential"]
 
 
 def refer_up(model, ids: np.ndarray, domain: int, from_line, via_wijkteam: bool) -> np.ndarray:
@@ -42,12 +42,11 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line, via_wijkteam: bool)
     res, pol = model.res, model.policy
     # the service, whether the provider accepts the need and, for those accepted, zorgmijding
     # (draws for the accepted only, as they decide nothing for the others)
-    action, service = _referrals(
+    action, service, n_refused, n_declined = _referrals(
         ids, domain, via_wijkteam, res.age, model.severity, res.income, res.debt, res.municipality,
         model.provider_index, model.provider_min_severity, *episodes.tweede_service_bars(model),
         model.streams.key(f"tweede.zorgmijding.{domain}", model.month), eigen_risico.LIABLE_SERVICE,
         np.float32(model.cfg.gatekeeper.zorgmijding))  # float32, as the draws
-    n_refused, n_declined = np.count_nonzero(action == REFUSED), np.count_nonzero(action == DECLINES)
     if n_refused or n_declined:
         refused = ids[action == REFUSED]
         if n_declined:
@@ -84,9 +83,11 @@ def _referrals(ids, domain, via_wijkteam, age, severity, income, debt, municipal
                zorgmijding_key, liable_service, zorgmijding):
     """Per referral up: its service (`episodes.tweede_service`), and whether the provider refuses
     it (the need below its minimum severity), the resident declines it (zorgmijding:
-    `eigen_risico.declines_referral`, with its draw) or it goes ahead."""
+    `eigen_risico.declines_referral`, with its draw) or it goes ahead; and how many are refused
+    and declined."""
     action = np.empty(len(ids), dtype=np.int8)
     service = np.empty(len(ids), dtype=np.int8)
+    n_refused = n_declined = 0
     for j in range(len(ids)):
         i = ids[j]
         s = episodes.tweede_service(domain, via_wijkteam, age[i], severity[domain, i], severity[SOCIAL, i],
@@ -94,12 +95,14 @@ def _referrals(ids, domain, via_wijkteam, age, severity, income, debt, municipal
         service[j] = s
         if severity[domain, i] < provider_min_severity[provider_index[s, municipality[i]]]:
             action[j] = REFUSED
+            n_refused += 1
         elif liable_service[s] and eigen_risico.deterred_adult(age[i], income[i], debt[i]) and \
                 draw(zorgmijding_key, i) < zorgmijding:
             action[j] = DECLINES
+            n_declined += 1
         else:
             action[j] = REFERRED
-    return action, service
+    return action, service, n_refused, n_declined
 
 
 ESCALATE, TO_RESIDENTIAL, END = 1, 2, 3  # what the review does with an episode
@@ -118,9 +121,10 @@ def review_episodes(model) -> None:
         c_dom, c_ids, res.service, res.months, res.length, res.health, model.severity, res.age, res.municipality,
         model.provider_index, model.provider_early_discharge, SERVICE_LINE, escalation_bar, youth_bar,
         np.float32(g.residential_severity), np.float32(g.residential_family_severity), recovered_bar)
+    first = np.searchsorted(all_domains, (0, 1, 2, 3)).tolist()  # the lists are domain-major
     for d in range(3):
-        in_d = all_domains == d
-        ids, line, action = all_ids[in_d], all_lines[in_d], all_actions[in_d]
+        part = slice(first[d], first[d + 1])
+        ids, line, action = all_ids[part], all_lines[part], all_actions[part]
         if len(ids) == 0:
             continue
 
@@ -186,11 +190,11 @@ def step_down(model, domain: int, ids: np.ndarray) -> None:
     follow = ids[u < model.cfg.gatekeeper.step_down]
     if len(follow) == 0:
         return
-    child = model.res.age[follow] < ADULT_AGE
-    service = np.where(child | (domain == MENTAL), S["wijkteam"], S["social_basis"]).astype(np.int8)
-    if domain == PHYSICAL:
-        service[:] = S["wijkteam"]
-    model.res.root[domain, follow] = np.where(domain == PHYSICAL, PHYSICAL, SOCIAL)
+    if domain == SOCIAL:  # children to the wijkteam, adults to the social basis
+        service = np.where(model.res.age[follow] < ADULT_AGE, S["wijkteam"], S["social_basis"]).astype(np.int8)
+    else:
+        service = S["wijkteam"]
+    model.res.root[domain, follow] = PHYSICAL if domain == PHYSICAL else SOCIAL
     # follow-up is planned at discharge: it starts at once and continues the same problem, so
     # it is no relapse; the relapse window starts again when the follow-up ends
     episodes.refer(model, follow, domain, service, from_line=TWEEDE, immediate=True, continuation=True)
@@ -200,25 +204,53 @@ def crises(model) -> None:
     """Severe needs without care become crises: emergency admission, residential placement, or
     for children whose family can carry them, ambulant crisis help at home."""
     res, g = model.res, model.cfg.gatekeeper
+    # the chance of a crisis in float32, as numpy computes it from the float32 severities
+    crisis_severity, crisis_rate = np.float32(g.crisis_severity), np.float32(g.crisis_rate)
+    above = np.float32(1.0 - g.crisis_severity)
     for d in range(3):
         at_risk = episodes.needs_without_care(model, d, min_severity=g.crisis_severity)
         if len(at_risk) == 0:
             continue
-        p = g.crisis_rate * (model.severity[d, at_risk] - g.crisis_severity) / (1.0 - g.crisis_severity)
-        u = model.streams.uniform(f"crisis.{d}", model.month, at_risk)
-        ids = at_risk[u < p]
+        ids, service, rdom = _crises(at_risk, d, model.severity, res.age, crisis_severity, crisis_rate, above,
+                                     model.streams.key(f"crisis.{d}", model.month),
+                                     np.float32(g.residential_family_severity))
         if len(ids) == 0:
             continue
-        child = res.age[ids] < ADULT_AGE
-        service = np.full(len(ids), CRISIS_SERVICE[d], dtype=np.int8)
-        if d != PHYSICAL:  # children: placement out of home when the family fails, else crisis help at home
-            service[child] = np.where(episodes.family_fails(model, ids[child]), S["youth_residential"],
-                                      S["youth_ambulant"])
-        model.outcomes.count("crises", res, ids, domain=episodes.report_domain(model, d, ids))
+        model.outcomes.count("crises", res, ids, domain=0 if d == PHYSICAL else rdom)
         if d == PHYSICAL:
             res.uses_this_year[ids] |= HOSPITAL_CONTACT | ADMITTED
             model.outcomes.count("hospital_acute_admissions", res, ids)
         episodes.discharge(model, d, ids, count=False)  # leaves any waiting list
-        res.root[d, ids] = np.where(d == SOCIAL, SOCIAL, res.root[d, ids])
+        if d == SOCIAL:
+            res.root[d, ids] = SOCIAL
         episodes.refer(model, ids, d, service, from_line=-1, immediate=True)
-        res.in_voorzorg[ids] &= d != MENTAL
+        if d == MENTAL:  # a mental crisis ends VoorZorg
+            res.in_voorzorg[ids] = False
+
+
+CRISIS_DOMAIN_SERVICE = np.array(CRISIS_SERVICE, dtype=np.int8)
+
+
+@numba.njit(cache=True)
+def _crises(at_risk, domain, severity, age, crisis_severity, crisis_rate, above, crisis_key,
+            residential_family_severity):
+    """Who of those at risk has a crisis (chance rising from 0 at the crisis severity to the
+    crisis rate at 1, in float32; one draw each), with the service of their emergency care:
+    the domain's, or for children's mental and social needs a placement out of home when the
+    family fails too (`episodes.family_fails`), crisis help at home otherwise; and their
+    reporting domains (`episodes.report_domain`)."""
+    ids = np.empty(len(at_risk), dtype=np.int64)
+    service = np.empty(len(at_risk), dtype=np.int8)
+    rdom = np.empty(len(at_risk), dtype=np.int8)
+    k = 0
+    for j in range(len(at_risk)):
+        i = at_risk[j]
+        if draw(crisis_key, i) < crisis_rate * (severity[domain, i] - crisis_severity) / above:
+            child = age[i] < ADULT_AGE
+            s = CRISIS_DOMAIN_SERVICE[domain]
+            if domain != PHYSICAL and child:
+                s = YOUTH_RESIDENTIAL if severity[SOCIAL, i] >= residential_family_severity else YOUTH_AMBULANT
+            ids[k], service[k] = i, s
+            rdom[k] = 3 if (domain != PHYSICAL and child) else domain
+            k += 1
+    return ids[:k], service[:k], rdom[:k]
