@@ -187,6 +187,7 @@ def as_column(value, n: int, dtype) -> np.ndarray:
     return np.asarray(value, dtype=dtype)
 
 
+# the reporting domains as int8 scalars, so that np.where makes an int8 array of them
 YOUTH_REPORT_DOMAIN = np.int8(3)
 DOMAIN_INT8 = tuple(np.int8(d) for d in range(3))
 
@@ -337,8 +338,8 @@ def _start_episodes(ids, domain, service_each, service_all, continuation, servic
     state; the wijkteam's own help to a child (not follow-up: a continuation) and a hospital
     contact are noted for the year. Returns the keys of the changed episodes, the reporting
     domains (`report_domain`) and the services' lines (each with the value they all share, or
-    MIXED), and per kind of count (RELAPSE ...
-    HOSPITAL_EPISODE) the positions in `ids` it counts, with their number."""
+    MIXED), and per kind of count (RELAPSE ... HOSPITAL_EPISODE) the positions in `ids` it
+    counts, with their number."""
     n = len(ids)
     keys = np.empty(n, dtype=np.int64)
     rdom = np.empty(n, dtype=np.int8)
@@ -703,12 +704,13 @@ def tweede_service(domain, via_wijkteam, age, severity, family_severity, wmo_min
         if severity >= residential_severity and family_severity >= residential_family_severity:
             return YOUTH_RESIDENTIAL_SERVICE
         return YOUTH_AMBULANT_SERVICE
-    return SPECIALIST_GGZ_SERVICE if domain == 1 else WMO_MAATWERK_SERVICE
+    return TWEEDE_SERVICE[domain]
 
 
 @numba.njit(cache=True)
 def _tweede_services(ids, domain, via_wijkteam, age, severity, wmo_min_age, residential_severity,
                      residential_family_severity):
+    """`tweede_service` for each resident in `ids`."""
     out = np.empty(len(ids), dtype=np.int8)
     for j in range(len(ids)):
         i = ids[j]

@@ -31,6 +31,7 @@ from model.engine.random_streams import draw
 from model.engine.threads import CHUNKS, chunk
 
 CRISIS_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])
+CRISIS_DOMAIN_SERVICE = np.array(CRISIS_SERVICE, dtype=np.int8)  # for compiled code
 YOUTH_AMBULANT, YOUTH_RESIDENTIAL = S["youth_ambulant"], S["youth_residential"]
 
 
@@ -55,6 +56,8 @@ def refer_up(model, ids: np.ndarray, domain: int, from_line, via_wijkteam: bool)
                                  domain=0 if domain == 0 else episodes.report_domain(model, domain, avoid))
         referred = action == REFERRED
         ids, service, from_line = ids[referred], service[referred], _part(from_line, referred)
+        if len(ids) == 0:
+            return refused
     else:
         refused = ids[:0]
 
@@ -206,12 +209,12 @@ def crises(model) -> None:
     res, g = model.res, model.cfg.gatekeeper
     # the chance of a crisis in float32, as numpy computes it from the float32 severities
     crisis_severity, crisis_rate = np.float32(g.crisis_severity), np.float32(g.crisis_rate)
-    above = np.float32(1.0 - g.crisis_severity)
+    severity_span = np.float32(1.0 - g.crisis_severity)  # from the crisis severity to 1
     for d in range(3):
         at_risk = episodes.needs_without_care(model, d, min_severity=g.crisis_severity)
         if len(at_risk) == 0:
             continue
-        ids, service, rdom = _crises(at_risk, d, model.severity, res.age, crisis_severity, crisis_rate, above,
+        ids, service, rdom = _crises(at_risk, d, model.severity, res.age, crisis_severity, crisis_rate, severity_span,
                                      model.streams.key(f"crisis.{d}", model.month),
                                      np.float32(g.residential_family_severity))
         if len(ids) == 0:
@@ -228,11 +231,8 @@ def crises(model) -> None:
             res.in_voorzorg[ids] = False
 
 
-CRISIS_DOMAIN_SERVICE = np.array(CRISIS_SERVICE, dtype=np.int8)
-
-
 @numba.njit(cache=True)
-def _crises(at_risk, domain, severity, age, crisis_severity, crisis_rate, above, crisis_key,
+def _crises(at_risk, domain, severity, age, crisis_severity, crisis_rate, severity_span, crisis_key,
             residential_family_severity):
     """Who of those at risk has a crisis (chance rising from 0 at the crisis severity to the
     crisis rate at 1, in float32; one draw each), with the service of their emergency care:
@@ -245,7 +245,7 @@ def _crises(at_risk, domain, severity, age, crisis_severity, crisis_rate, above,
     k = 0
     for j in range(len(at_risk)):
         i = at_risk[j]
-        if draw(crisis_key, i) < crisis_rate * (severity[domain, i] - crisis_severity) / above:
+        if draw(crisis_key, i) < crisis_rate * (severity[domain, i] - crisis_severity) / severity_span:
             child = age[i] < ADULT_AGE
             s = CRISIS_DOMAIN_SERVICE[domain]
             if domain != PHYSICAL and child:
