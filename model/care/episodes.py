@@ -74,8 +74,15 @@ EPISODE_KEY = 1 << 40  # an episode's key in the sorted lists: domain * EPISODE_
 
 def episodes_changed(model, domain: int, ids: np.ndarray) -> None:
     """Note that the episodes of residents `ids` in `domain` started waiting, started care or ended."""
-    model._episodes_changed = getattr(model, "_episodes_changed", [])
-    model._episodes_changed.append(domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
+    _note_changes(model, domain * EPISODE_KEY + np.asarray(ids, dtype=np.int64))
+
+
+def _note_changes(model, keys: np.ndarray) -> None:
+    """`episodes_changed` for keys made already (domain * EPISODE_KEY + id)."""
+    changed = getattr(model, "_episodes_changed", None)
+    if changed is None:
+        changed = model._episodes_changed = []
+    changed.append(keys)
 
 
 def _merge_changes(w_dom, w_ids, c_dom, c_ids, changed, state):
@@ -174,16 +181,22 @@ def as_column(value, n: int, dtype) -> np.ndarray:
     """`value` (a scalar or an array of n) as an array of n; a scalar is filled rather than
     broadcast, which costs less for the small arrays of a month's routing."""
     if not isinstance(value, np.ndarray) or value.ndim == 0:
-        return np.full(n, value, dtype=dtype)
+        out = np.empty(n, dtype=dtype)  # np.full is a Python function: this is half its cost
+        out.fill(value)
+        return out
     return np.asarray(value, dtype=dtype)
+
+
+# the reporting domains as int8 scalars, so that np.where makes an int8 array of them
+YOUTH_REPORT_DOMAIN = np.int8(3)
+DOMAIN_INT8 = tuple(np.int8(d) for d in range(3))
 
 
 def report_domain(model, domain: int, ids: np.ndarray) -> np.ndarray:
     """Reporting domain: mental and social needs of children are reported as 'youth'."""
-    out = np.full(len(ids), domain, dtype=np.int8)
-    if domain != 0 and len(ids):
-        out[model.res.age[ids] < ADULT_AGE] = 3
-    return out
+    if domain == 0:
+        return np.zeros(len(ids), dtype=np.int8)
+    return np.where(model.res.age[ids] < ADULT_AGE, YOUTH_REPORT_DOMAIN, DOMAIN_INT8[domain])
 
 
 def report_domain_of(domain: int, child: np.ndarray):
@@ -197,70 +210,169 @@ def provider_of(model, service, ids) -> np.ndarray:
     return model.provider_index[service, model.res.municipality[ids]]
 
 
-def refer(model, ids: np.ndarray, domain: int, service, from_line: int, immediate: bool = False,
+def refer(model, ids: np.ndarray, domain: int, service, from_line, immediate: bool = False,
           continuation: bool = False) -> None:
     """Put residents on the waiting list of a service for their need in `domain`.
 
-    Counts the referral (from_line -> the service's line; from_line -1 is no referral).
-    Immediate placements (crises, transfers, step-down follow-up) skip the queue; a
-    continuation (transfer or follow-up of the same problem) does not count as a relapse.
+    Counts the referral (from_line -> the service's line; from_line -1 is no referral; an
+    array of lines aligned with `ids` for referrals from several lines). Immediate placements
+    (crises, transfers, step-down follow-up) skip the queue; a continuation (transfer or
+    follow-up of the same problem) does not count as a relapse.
     """
     if len(ids) == 0:
         return
-    res = model.res
-    res.service[domain, ids] = service  # one service for all, or one each
-    if immediate:  # in care at once (state, months and the change are set there)
-        start_episodes(model, domain, ids, as_column(service, len(ids), np.int8), continuation)
+    # one service for all (a plain number), or one each
+    per_resident = isinstance(service, np.ndarray) and service.ndim > 0
+    service_each, service_all = (service, -1) if per_resident else (NO_SERVICES, int(service))
+    if immediate:  # in care at once
+        rdom, line = _start(model, domain, ids, service_each, service_all, continuation)
     else:
-        res.state[domain, ids] = WAITING
-        episodes_changed(model, domain, ids)
-        res.months[domain, ids] = 0
-    if from_line < 0:
+        res = model.res
+        keys, rdom, rdom_one, line, line_one = _put_on_waiting_list(
+            ids, domain, service_each, service_all, res.service, res.state, res.months, res.age, SERVICE_LINE)
+        _note_changes(model, keys)
+        # a plain number when all share it, which `Outcomes.count` codes at once
+        rdom = rdom if rdom_one == MIXED else rdom_one
+        line = line if line_one == MIXED else line_one
+    if not isinstance(from_line, np.ndarray) and from_line < 0:
         return
     # every service belongs to the nulde, eerste or tweede lijn: one count for all lines
-    to_line = int(SERVICE_LINE[service]) if not isinstance(service, np.ndarray) else SERVICE_LINE[service]
-    model.outcomes.count("referrals", res, ids, domain=report_domain(model, domain, ids), line=from_line,
-                         to_line=to_line)
+    model.outcomes.count("referrals", model.res, ids, domain=rdom, line=from_line, to_line=line)
+
+
+NO_SERVICES = np.empty(0, dtype=np.int8)  # for kernels given one service for all
+
+
+@numba.njit(cache=True)
+def _put_on_waiting_list(ids, domain, service_each, service_all, service, state, months, age, service_line):
+    """Residents `ids` wait for their service (`service_each` one each, or else `service_all`)
+    in `domain`. Returns the keys of the changed episodes, the reporting domains
+    (`report_domain`) and the services' lines, each with the value they all share (or MIXED)."""
+    n = len(ids)
+    keys = np.empty(n, dtype=np.int64)
+    rdom = np.empty(n, dtype=np.int8)
+    line = np.empty(n, dtype=np.int8)
+    for j in range(n):
+        i = ids[j]
+        s = service_each[j] if len(service_each) else service_all
+        service[domain, i] = s
+        state[domain, i] = WAITING
+        months[domain, i] = 0
+        keys[j] = domain * EPISODE_KEY + i
+        rdom[j] = 3 if (domain != 0 and age[i] < ADULT_AGE) else domain
+        line[j] = service_line[s]
+    return keys, rdom, _one_value(rdom), line, _one_value(line)
+
+
+MIXED = -9  # a count's dimension that differs between the residents counted
+
+
+@numba.njit(cache=True)
+def _one_value(values):
+    """The value all `values` share, or MIXED (also when there are none)."""
+    if len(values) == 0:
+        return MIXED
+    for v in values[1:]:
+        if v != values[0]:
+            return MIXED
+    return np.int64(values[0])
+
+
+def _part(dimension, selected: np.ndarray):
+    """The selected part of a count's dimension: a plain int holds for all."""
+    return dimension[selected] if isinstance(dimension, np.ndarray) else dimension
 
 
 YOUTH_RESIDENTIAL_SERVICE, WIJKTEAM_SERVICE, WMO_MAATWERK_SERVICE, HOSPITAL_SERVICE = (
     S["youth_residential"], S["wijkteam"], S["wmo_maatwerk"], S["hospital"])
+# counts of new episodes of some kinds: rows of the selections `_start_episodes` makes
+RELAPSE, SOCIAL_ROOT, YOUTH_RESIDENTIAL_START, WMO_REFERRAL, HOSPITAL_EPISODE = range(5)
 
 
 def start_episodes(model, domain: int, ids: np.ndarray, service: np.ndarray, continuation: bool = False) -> None:
     """Admission: set the planned length from the provider's contract and count the new episode;
     a new episode soon after a discharge in the same domain is a relapse."""
+    _start(model, domain, ids, service, -1, continuation)
+
+
+def _start(model, domain: int, ids: np.ndarray, service_each: np.ndarray, service_all: int, continuation: bool):
+    """`start_episodes` for services given one each (`service_each`) or one for all
+    (`service_all`); returns the reporting domains and lines, for the referral count."""
     res = model.res
-    providers = provider_of(model, service, ids)
-    base = model.services_cfg_array("episode_months")[service]
-    length = np.maximum(1, np.rint(base * model.provider_length_factor[providers]))
-    res.length[domain, ids] = length.astype(np.int16)
-    res.months[domain, ids] = 0
-    res.state[domain, ids] = IN_CARE
-    episodes_changed(model, domain, ids)
-    child = res.age[ids] < ADULT_AGE
-    rdom = report_domain_of(domain, child)
-    line = SERVICE_LINE[service]
-    model.outcomes.count("new_episodes", res, ids, domain=rdom, line=line)
-    if not continuation:  # a continuation is no relapse
-        relapse = res.since_discharge[domain, ids] < model.cfg.gatekeeper.relapse_window
-        model.outcomes.count("relapses", res, ids[relapse], domain=_part(rdom, relapse), line=line[relapse])
-    social_root = res.root[domain, ids] == SOCIAL
-    model.outcomes.count("new_episodes_social_root", res, ids[social_root], domain=_part(rdom, social_root),
-                         line=line[social_root])
-    model.outcomes.count("youth_care_residential_starts", res, ids[service == YOUTH_RESIDENTIAL_SERVICE])
-    if not continuation:  # the wijkteam's own help to a child (step-down follow-up is a continuation)
-        own = ids[(service == WIJKTEAM_SERVICE) & child]
-        res.care_this_year[own] |= WIJKTEAM_OWN_HELP_CHILD
-    model.outcomes.count("wmo_referrals", res, ids[service == WMO_MAATWERK_SERVICE])
-    hospital = ids[service == HOSPITAL_SERVICE]  # a hospital episode: referred, or acute (`hospital_care`)
-    res.uses_this_year[hospital] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
-    model.outcomes.count("hospital_episodes", res, hospital)
+    keys, rdom, rdom_one, line, line_one, chosen, n_chosen = _start_episodes(
+        ids, domain, service_each, service_all, continuation, res.service, res.length, res.months, res.state,
+        res.since_discharge, res.root, res.age, res.municipality, res.care_this_year, res.uses_this_year,
+        model.provider_index, model.services_cfg_array("episode_months"), model.provider_length_factor,
+        model.cfg.gatekeeper.relapse_window, SERVICE_LINE)
+    _note_changes(model, keys)
+    rdom = rdom if rdom_one == MIXED else rdom_one  # a plain number when all share it
+    line = line if line_one == MIXED else line_one
+    if model.month < 0:  # nothing is counted before the recorded months
+        return rdom, line
+    count = model.outcomes.count
+    count("new_episodes", res, ids, domain=rdom, line=line)
+    n = n_chosen.tolist()
+    for kind, metric in ((RELAPSE, "relapses"), (SOCIAL_ROOT, "new_episodes_social_root")):
+        if n[kind]:
+            at = chosen[kind, :n[kind]]
+            count(metric, res, ids[at], domain=_part(rdom, at), line=_part(line, at))
+    for kind, metric in ((YOUTH_RESIDENTIAL_START, "youth_care_residential_starts"),
+                         (WMO_REFERRAL, "wmo_referrals"), (HOSPITAL_EPISODE, "hospital_episodes")):
+        if n[kind]:
+            count(metric, res, ids[chosen[kind, :n[kind]]])
+    return rdom, line
 
 
-def _part(dimension, selected: np.ndarray):
-    """The selected part of a count's dimension: a plain int holds for all."""
-    return dimension if isinstance(dimension, int) else dimension[selected]
+@numba.njit(inline="always", cache=True)
+def _choose(chosen, n_chosen, kind, j):
+    chosen[kind, n_chosen[kind]] = j
+    n_chosen[kind] += 1
+
+
+@numba.njit(cache=True)
+def _start_episodes(ids, domain, service_each, service_all, continuation, service, length, months, state,
+                    since_discharge, root, age, municipality, care_this_year, uses_this_year, provider_index,
+                    episode_months, provider_length_factor, relapse_window, service_line):
+    """Start the episodes of residents `ids` in `domain` with their services (`service_each`
+    one each, or else `service_all`): planned length from the provider's contract, months,
+    state; the wijkteam's own help to a child (not follow-up: a continuation) and a hospital
+    contact are noted for the year. Returns the keys of the changed episodes, the reporting
+    domains (`report_domain`) and the services' lines (each with the value they all share, or
+    MIXED), and per kind of count (RELAPSE ... HOSPITAL_EPISODE) the positions in `ids` it
+    counts, with their number."""
+    n = len(ids)
+    keys = np.empty(n, dtype=np.int64)
+    rdom = np.empty(n, dtype=np.int8)
+    line = np.empty(n, dtype=np.int8)
+    chosen = np.empty((5, n), dtype=np.int64)
+    n_chosen = np.zeros(5, dtype=np.int64)
+    for j in range(n):
+        i = ids[j]
+        s = service_each[j] if len(service_each) else service_all
+        p = provider_index[s, municipality[i]]
+        planned = np.rint(episode_months[s] * provider_length_factor[p])  # in float32, as numpy does
+        service[domain, i] = s
+        length[domain, i] = np.int16(max(planned, 1))
+        months[domain, i] = 0
+        state[domain, i] = IN_CARE
+        keys[j] = domain * EPISODE_KEY + i
+        child = age[i] < ADULT_AGE
+        rdom[j] = 3 if (domain != 0 and child) else domain
+        line[j] = service_line[s]
+        if not continuation and since_discharge[domain, i] < relapse_window:  # a continuation is no relapse
+            _choose(chosen, n_chosen, RELAPSE, j)
+        if root[domain, i] == SOCIAL:
+            _choose(chosen, n_chosen, SOCIAL_ROOT, j)
+        if s == YOUTH_RESIDENTIAL_SERVICE:
+            _choose(chosen, n_chosen, YOUTH_RESIDENTIAL_START, j)
+        if s == WMO_MAATWERK_SERVICE:
+            _choose(chosen, n_chosen, WMO_REFERRAL, j)
+        if s == HOSPITAL_SERVICE:  # a hospital episode: referred, or acute (`hospital_care`)
+            _choose(chosen, n_chosen, HOSPITAL_EPISODE, j)
+            uses_this_year[i] |= HOSPITAL_CONTACT  # admitted when acute (`hospital_care.admit_acute`)
+        if not continuation and s == WIJKTEAM_SERVICE and child:  # the wijkteam's own help to a child
+            care_this_year[i] |= WIJKTEAM_OWN_HELP_CHILD
+    return keys, rdom, _one_value(rdom), line, _one_value(line), chosen, n_chosen
 
 
 def admit_from_queues(model) -> None:
@@ -282,9 +394,10 @@ def admit_from_queues(model) -> None:
     queued = np.flatnonzero(~fits)
     admit = queued[up_to_capacity(prov[queued], free, priority=-months[queued],
                                   tiebreak=ids[queued] * 3 + d_idx[queued])]
-    admit = np.sort(np.concatenate([np.flatnonzero(fits), admit]))  # in list order
+    admit = np.sort(np.concatenate([np.flatnonzero(fits), admit]))  # in list order: domain-major
+    first = np.searchsorted(d_idx[admit], (0, 1, 2, 3)).tolist()
     for d in range(3):
-        sel = admit[d_idx[admit] == d]
+        sel = admit[first[d]:first[d + 1]]
         if len(sel):
             start_episodes(model, d, ids[sel], service[sel])
     admitted = np.bincount(prov[admit], minlength=len(free))
@@ -398,12 +511,18 @@ def leave_waiting_lists(model) -> None:
         return
     action = _waiting_list_exits(ids, d_idx, model.severity, model.streams.key("care.renege", model.month),
                                  np.float32(model.cfg.gatekeeper.renege_rate))
-    recovered, gives_up = action == RECOVERED, action == GIVES_UP
+    leaving = np.flatnonzero(action)  # domain-major, as the list
+    if len(leaving) == 0:
+        return
+    # those who give up, counted in one go (the discharges from a waiting list count nothing)
+    gives_up = leaving[action[leaving] == GIVES_UP]
+    gives_up_domain = d_idx[gives_up]
+    model.outcomes.count("left_waiting_list", res, ids[gives_up], domain=np.where(
+        (gives_up_domain != 0) & (res.age[ids[gives_up]] < ADULT_AGE), 3, gives_up_domain))  # as `report_domain`
+    leaving_ids = ids[leaving]
+    first = np.searchsorted(d_idx[leaving], (0, 1, 2, 3)).tolist()
     for d in range(3):
-        in_d = d_idx == d
-        model.outcomes.count("left_waiting_list", res, ids[in_d & gives_up],
-                             domain=report_domain(model, d, ids[in_d & gives_up]))
-        discharge(model, d, ids[in_d & (recovered | gives_up)])
+        discharge(model, d, leaving_ids[first[d]:first[d + 1]])
 
 
 RECOVERED, GIVES_UP = 1, 2  # why a resident leaves a waiting list
@@ -516,34 +635,87 @@ def discharge(model, domain: int, ids: np.ndarray, count: bool = True, transfer:
     if len(ids) == 0:
         return
     res = model.res
-    ended_care = ids[res.state[domain, ids] == IN_CARE]
-    if count:
-        model.outcomes.count("discharges", res, ended_care, line=SERVICE_LINE[res.service[domain, ended_care]],
-                             domain=report_domain(model, domain, ended_care))
-    res.service[domain, ids] = NO_SERVICE
-    res.state[domain, ids] = NONE
-    episodes_changed(model, domain, ids)
-    res.months[domain, ids] = 0
+    keys, ended_care, line, line_one, rdom, rdom_one = _discharge(
+        ids, domain, transfer, res.service, res.state, res.months, res.since_discharge, res.age, SERVICE_LINE)
+    _note_changes(model, keys)
+    if count and len(ended_care):
+        model.outcomes.count("discharges", res, ended_care, line=line if line_one == MIXED else line_one,
+                             domain=rdom if rdom_one == MIXED else rdom_one)
+
+
+@numba.njit(cache=True)
+def _discharge(ids, domain, transfer, service, state, months, since_discharge, age, service_line):
+    """End the episodes of residents `ids` in `domain`; the relapse window starts for those who
+    leave care, unless it is a transfer. Returns the keys of the changed episodes, and of those
+    who leave care: their ids, the lines they leave and their reporting domains (`report_domain`),
+    each with the value they all share (or MIXED)."""
+    n = len(ids)
+    ended = np.empty(n, dtype=np.int64)
+    line = np.empty(n, dtype=np.int8)
+    rdom = np.empty(n, dtype=np.int8)
+    k = 0
+    for j in range(n):  # first who leave care, before any state changes
+        i = ids[j]
+        if state[domain, i] == IN_CARE:
+            ended[k] = i
+            line[k] = service_line[service[domain, i]]
+            rdom[k] = 3 if (domain != 0 and age[i] < ADULT_AGE) else domain
+            k += 1
+    keys = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        i = ids[j]
+        service[domain, i] = NO_SERVICE
+        state[domain, i] = NONE
+        months[domain, i] = 0
+        keys[j] = domain * EPISODE_KEY + i
     if not transfer:
-        res.since_discharge[domain, ended_care] = 0
+        for j in range(k):
+            since_discharge[domain, ended[j]] = 0
+    return keys, ended[:k], line[:k], _one_value(line[:k]), rdom[:k], _one_value(rdom[:k])
 
 
-TWEEDE_SERVICE = (S["hospital"], S["specialist_ggz"], S["wmo_maatwerk"])  # for adults, by domain
+SPECIALIST_GGZ_SERVICE, YOUTH_AMBULANT_SERVICE = S["specialist_ggz"], S["youth_ambulant"]
+TWEEDE_SERVICE = (HOSPITAL_SERVICE, SPECIALIST_GGZ_SERVICE, WMO_MAATWERK_SERVICE)  # for adults, by domain
 
 
 def tweede_service_for(model, domain: int, ids: np.ndarray, via_wijkteam: bool) -> np.ndarray:
     """Which tweede-lijn service fits a need: youth care for children, GGZ, hospital or Wmo."""
-    age = model.res.age[ids]
-    out = np.full(len(ids), TWEEDE_SERVICE[domain], dtype=np.int8)
+    return _tweede_services(ids, domain, via_wijkteam, model.res.age, model.severity, *tweede_service_bars(model))
+
+
+def tweede_service_bars(model) -> tuple:
+    """The ages and severities `tweede_service` compares with, in float32 as the residents' ages
+    and severities (as numpy compares them)."""
+    g = model.cfg.gatekeeper
+    return np.float32(g.wmo_min_age), np.float32(g.residential_severity), np.float32(g.residential_family_severity)
+
+
+@numba.njit(inline="always", cache=True)
+def tweede_service(domain, via_wijkteam, age, severity, family_severity, wmo_min_age, residential_severity,
+                   residential_family_severity):
+    """`tweede_service_for` for one resident, for compiled loops: the domain's service for adults
+    (Wmo for physical needs of the elderly through the wijkteam); for children's mental and
+    social needs residential youth care when `needs_residential`, ambulant otherwise."""
     if domain == 0:
-        if via_wijkteam:
-            out[(age >= model.cfg.gatekeeper.wmo_min_age)] = S["wmo_maatwerk"]
-    else:
-        child = age < ADULT_AGE
-        if child.any():
-            children = ids[child]
-            out[child] = np.where(needs_residential(model, domain, children), S["youth_residential"],
-                                  S["youth_ambulant"])
+        if via_wijkteam and age >= wmo_min_age:
+            return WMO_MAATWERK_SERVICE
+        return HOSPITAL_SERVICE
+    if age < ADULT_AGE:  # as needs_residential
+        if severity >= residential_severity and family_severity >= residential_family_severity:
+            return YOUTH_RESIDENTIAL_SERVICE
+        return YOUTH_AMBULANT_SERVICE
+    return TWEEDE_SERVICE[domain]
+
+
+@numba.njit(cache=True)
+def _tweede_services(ids, domain, via_wijkteam, age, severity, wmo_min_age, residential_severity,
+                     residential_family_severity):
+    """`tweede_service` for each resident in `ids`."""
+    out = np.empty(len(ids), dtype=np.int8)
+    for j in range(len(ids)):
+        i = ids[j]
+        out[j] = tweede_service(domain, via_wijkteam, age[i], severity[domain, i], severity[SOCIAL, i], wmo_min_age,
+                                residential_severity, residential_family_severity)
     return out
 
 
