@@ -143,8 +143,8 @@ class CarelinesModel(mesa.Model):
                     report_domain = np.where(res.age[ids] < 18, 3, int(domain))
                 else:
                     report_domain = np.zeros(len(ids), dtype=np.int64)
-            if group is None:  # as `residents.group_index`
-                group = res.income[ids].astype(np.int64) * 2 + res.benefit[ids]
+            if group is None:
+                group = group_index(res, ids, np.int64)
             self._month_contacts.append((np.asarray(ids, dtype=np.int64), np.asarray(prov, dtype=np.int64),
                                          np.asarray(report_domain, dtype=np.int64), group,
                                          np.asarray(contacts, dtype=np.float64)))

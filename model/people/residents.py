@@ -184,9 +184,9 @@ def draw_income(cfg: PopulationConfig, deprivation: np.ndarray, u: np.ndarray) -
     return np.where(u < p_low, LOW, np.where(u < p_low + p_high, HIGH, MID)).astype(np.int8)
 
 
-def group_index(res: Residents, ids) -> np.ndarray:
+def group_index(res: Residents, ids, dtype=np.int16) -> np.ndarray:
     """Resident group for breakdowns: income group x benefit status (6 groups, see GROUPS)."""
-    return (res.income[ids] * 2 + res.benefit[ids]).astype(np.int16)
+    return res.income[ids].astype(dtype) * 2 + res.benefit[ids]
 
 
 GROUPS = ("low", "low_benefit", "mid", "mid_benefit", "high", "high_benefit")
