@@ -19,6 +19,7 @@ import dataclasses
 import math
 import numbers
 import os
+import threading
 import typing
 from pathlib import Path
 
@@ -115,6 +116,11 @@ def check_key(key: str) -> None:
         walked.append(part)
 
 
+# Hydra keeps one global instance per process: two threads composing at once (the classroom
+# page's sessions pressing Reset together) would clear each other's and fail with a traceback.
+_HYDRA_IN_USE = threading.Lock()
+
+
 def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | tuple = ()) -> Config:
     """Compose, type-check and range-check a configuration.
 
@@ -158,15 +164,16 @@ def load_config(scenario: str | list[str] = "baseline", overrides: list[str] | t
             raise ConfigError(f"unknown scenario '{name}': allowed are {', '.join(available('scenario'))}")
     scenario_override = "scenario=" + (scenario_names[0] if len(scenario_names) == 1
                                        else "[" + ",".join(scenario_names) + "]")
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            composed = compose(config_name="config", overrides=[scenario_override, *rest])
-        config = OmegaConf.to_object(composed)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_with_allowed(_one_line(exc))) from None
-    finally:
+    with _HYDRA_IN_USE:  # one composition at a time per process (see _HYDRA_IN_USE)
         GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                composed = compose(config_name="config", overrides=[scenario_override, *rest])
+            config = OmegaConf.to_object(composed)
+        except (HydraException, OmegaConfBaseException) as exc:
+            raise ConfigError(_with_allowed(_one_line(exc))) from None
+        finally:
+            GlobalHydra.instance().clear()
     validate(config)
     return config
 

@@ -190,3 +190,35 @@ def test_sessions_on_threads_that_reset_and_close_give_their_memory_back():
     assert out.returncode == 0, out.stderr[-2000:]
     before, after = map(float, out.stdout.split()[-2:])
     assert after - before < 32, f"{after - before:.0f} MB kept after all sessions closed"
+
+
+def test_sessions_composing_their_configurations_at_once_on_threads_all_succeed():
+    # the page's sessions build their models (and so compose configurations) on their own threads;
+    # Hydra keeps one global instance per process, which one composition would clear under another
+    import threading
+    from model import load_config
+
+    sizes = [1000 + 100 * i for i in range(8)]
+    got, failed = {}, []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often, as they do on a busy server
+    start = threading.Barrier(len(sizes))
+
+    def compose(size):
+        start.wait()
+        try:
+            for _ in range(3):
+                got[size] = load_config("baseline", [f"population.size={size}"]).population.size
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failed.append(f"{type(exc).__name__}: {exc}")
+
+    workers = [threading.Thread(target=compose, args=(size,)) for size in sizes]
+    for worker in workers:
+        worker.start()
+    try:
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failed == [], failed[0]
+    assert got == {size: size for size in sizes}
