@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import threading
 import time
 import weakref
@@ -322,7 +323,7 @@ def _malloc_mb() -> dict:
 
 def _write_stats(path: str, every: float) -> None:
     """Every `every` seconds, after a garbage collection, write how many models, page sessions,
-    play loops, widgets, Python objects and threads this server holds, and what its C heap
+    play loops, widgets, Python memory blocks and threads this server holds, and what its C heap
     holds, to `path` (JSON), for the load test (benchmarks/classroom_load.py)."""
     while True:
         t0 = time.perf_counter()
@@ -330,7 +331,10 @@ def _write_stats(path: str, every: float) -> None:
         stats = {"time": time.time(), "gc_seconds": round(time.perf_counter() - t0, 3),
                  "live_models": len(simulation.LIVE), "sessions": len(kernel_context.contexts),
                  "widgets": sum(len(c.widgets) for c in list(kernel_context.contexts.values())),
-                 "objects": len(gc.get_objects()), "threads": threading.active_count(),
+                 # memory blocks Python has handed out, not len(gc.get_objects()): listing every object
+                 # from this thread could take hold of a tuple another thread is still building, which
+                 # then fails there (SystemError in tuple(), seen on a session thread under load)
+                 "python_blocks": sys.getallocatedblocks(), "threads": threading.active_count(),
                  "play_loops": sum(th.name == PLAY_THREAD for th in threading.enumerate()), **_malloc_mb()}
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
