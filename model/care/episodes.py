@@ -700,8 +700,8 @@ def tweede_service(domain, via_wijkteam, age, severity, family_severity, wmo_min
         if via_wijkteam and age >= wmo_min_age:
             return WMO_MAATWERK_SERVICE
         return HOSPITAL_SERVICE
-    if age < ADULT_AGE:  # as needs_residential
-        if severity >= residential_severity and family_severity >= residential_family_severity:
+    if age < ADULT_AGE:
+        if needs_residential(severity, family_severity, residential_severity, residential_family_severity):
             return YOUTH_RESIDENTIAL_SERVICE
         return YOUTH_AMBULANT_SERVICE
     return TWEEDE_SERVICE[domain]
@@ -719,15 +719,16 @@ def _tweede_services(ids, domain, via_wijkteam, age, severity, wmo_min_age, resi
     return out
 
 
-def needs_residential(model, domain: int, ids: np.ndarray) -> np.ndarray:
+@numba.njit(inline="always", cache=True)
+def needs_residential(severity, family_severity, residential_severity, residential_family_severity):
     """A child needs residential youth care when its problem is severe and its family context
     (the child's social domain) is failing as well: with a family that can carry it, even a
     severe problem is treated at home. Help that works on the family context therefore keeps
-    children out of residential care."""
-    severe = model.severity[domain, ids] >= model.cfg.gatekeeper.residential_severity
-    return severe & family_fails(model, ids)
+    children out of residential care. For compiled loops, one child at a time."""
+    return severity >= residential_severity and family_fails(family_severity, residential_family_severity)
 
 
-def family_fails(model, ids: np.ndarray) -> np.ndarray:
-    """The child's family context (its social domain) can no longer carry a severe problem."""
-    return model.severity[SOCIAL, ids] >= model.cfg.gatekeeper.residential_family_severity
+@numba.njit(inline="always", cache=True)
+def family_fails(family_severity, residential_family_severity):
+    """The child's family context (its social domain's severity) can no longer carry a severe problem."""
+    return family_severity >= residential_family_severity

@@ -171,8 +171,8 @@ def _review_actions(c_dom, c_ids, service, months, length, health, severity, age
             bar = youth_bar if (age[i] < ADULT_AGE and d != PHYSICAL) else escalation_bar[d]
             if service_line[s] < TWEEDE and sev >= bar:
                 action[k] = ESCALATE
-            elif s == YOUTH_AMBULANT and sev >= residential_severity and \
-                    severity[SOCIAL, i] >= residential_family_severity:  # episodes.needs_residential, compiled
+            elif s == YOUTH_AMBULANT and episodes.needs_residential(sev, severity[SOCIAL, i], residential_severity,
+                                                                    residential_family_severity):
                 action[k] = TO_RESIDENTIAL
             elif months[d, i] >= length[d, i] or (
                     health[d, i] >= recovered_bar[d] and early_discharge[provider_index[s, municipality[i]]]):
@@ -249,7 +249,8 @@ def _crises(at_risk, domain, severity, age, crisis_severity, crisis_rate, severi
             child = age[i] < ADULT_AGE
             s = CRISIS_DOMAIN_SERVICE[domain]
             if domain != PHYSICAL and child:
-                s = YOUTH_RESIDENTIAL if severity[SOCIAL, i] >= residential_family_severity else YOUTH_AMBULANT
+                s = YOUTH_RESIDENTIAL if episodes.family_fails(severity[SOCIAL, i], residential_family_severity) \
+                    else YOUTH_AMBULANT
             ids[k], service[k] = i, s
             rdom[k] = 3 if (domain != PHYSICAL and child) else domain
             k += 1
